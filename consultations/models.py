@@ -1,0 +1,267 @@
+"""ISD's consultations with cities, what they found, and what must happen next."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from cities.models import City, Official, Organisation
+from scn_portal.models import PortalModel
+from workshops.models import Workshop
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def published(self) -> ConsultationQuerySet:
+        return self.filter(confidentiality=Consultation.Confidentiality.PUBLISHED)
+
+
+class Consultation(PortalModel):
+    class Confidentiality(models.TextChoices):
+        CONFIDENTIAL = "confidential", "Confidential: ISD staff only"
+        INTERNAL = "internal", "Internal: portal staff users"
+        PUBLISHED = "published", "Published: public summary and published findings"
+
+    city = models.ForeignKey(
+        City, models.PROTECT, related_name="consultations", verbose_name="city"
+    )
+    workshop = models.ForeignKey(
+        Workshop,
+        models.PROTECT,
+        related_name="consultations",
+        verbose_name="held at workshop",
+        null=True,
+        blank=True,
+        help_text="The workshop on whose margin it took place, if any.",
+    )
+    date = models.DateField("date")
+    title = models.CharField("title", max_length=255)
+    officials = models.ManyToManyField(
+        Official, related_name="consultations", verbose_name="officials met", blank=True
+    )
+    team_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="consultations",
+        verbose_name="ISD team members",
+        blank=True,
+    )
+    summary = models.TextField("summary", help_text="What was discussed (internal notes).")
+    public_summary = models.TextField(
+        "public summary", blank=True, help_text="Shown on the public site once published."
+    )
+    confidentiality = models.CharField(
+        "confidentiality",
+        max_length=20,
+        choices=Confidentiality,
+        default=Confidentiality.CONFIDENTIAL,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        related_name="+",
+        verbose_name="logged by",
+        null=True,
+        blank=True,
+    )
+
+    objects = ConsultationQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[officials, team_members])
+
+    class Meta:
+        verbose_name = "consultation"
+        verbose_name_plural = "consultations"
+        ordering = ["-date", "title"]
+        indexes = [
+            models.Index(fields=["-date", "title"], name="consultation_date_idx"),
+            models.Index(fields=["city", "-date"], name="consultation_city_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Finding(PortalModel):
+    class Theme(models.TextChoices):
+        GOVERNANCE_CAPACITY = "governance_capacity", "Governance capacity"
+        LEGISLATION = "legislation", "Legislation and devolved powers"
+        POLICING = "policing", "Policing"
+        SECURITY = "security", "Security situation"
+        MECHANISMS = "mechanisms", "Existing mechanisms"
+        NEEDS = "needs", "Needs and frustrations"
+        OTHER = "other", "Other"
+
+    consultation = models.ForeignKey(
+        Consultation, models.CASCADE, related_name="findings", verbose_name="consultation"
+    )
+    theme = models.CharField("theme", max_length=30, choices=Theme, db_index=True)
+    text = models.TextField("finding")
+    is_published = models.BooleanField(
+        "published",
+        default=False,
+        help_text="Shown publicly only if the consultation is published too.",
+    )
+    position = models.PositiveSmallIntegerField("order", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "key finding"
+        verbose_name_plural = "key findings"
+        ordering = ["consultation", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.get_theme_display()
+
+
+class NextStepQuerySet(models.QuerySet):
+    def open(self) -> NextStepQuerySet:
+        return self.filter(status__in=NextStep.OPEN_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None) -> NextStepQuerySet:
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__lt=today)
+
+    def published(self) -> NextStepQuerySet:
+        return self.filter(is_published=True)
+
+
+class NextStep(PortalModel):
+    class Kind(models.TextChoices):
+        DETAILED_REPORT = "detailed_report", "Detailed report"
+        DOMESTIC_EXCHANGE = "domestic_exchange", "Domestic exchange"
+        INTERNATIONAL_EXCHANGE = "international_exchange", "International exchange"
+        NATIONAL_WORKSHOP = "national_workshop", "National workshop"
+        PREVENTION_CAPACITY = "prevention_capacity", "Prevention-capacity measure"
+        MEMBERSHIP_ONBOARDING = "membership_onboarding", "Membership onboarding"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        BLOCKED = "blocked", "Blocked"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED)
+
+    title = models.CharField("title", max_length=255)
+    kind = models.CharField("kind", max_length=30, choices=Kind, db_index=True)
+    description = models.TextField("description", blank=True)
+    consultation = models.ForeignKey(
+        Consultation,
+        models.PROTECT,
+        related_name="next_steps",
+        verbose_name="arising from consultation",
+        null=True,
+        blank=True,
+    )
+    workshop = models.ForeignKey(
+        Workshop,
+        models.PROTECT,
+        related_name="next_steps",
+        verbose_name="arising from workshop",
+        null=True,
+        blank=True,
+    )
+    city = models.ForeignKey(
+        City,
+        models.PROTECT,
+        related_name="next_steps",
+        verbose_name="city",
+        null=True,
+        blank=True,
+        help_text="The city it concerns; leave empty for a country-wide step.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        related_name="next_steps",
+        verbose_name="owner",
+        null=True,
+        blank=True,
+    )
+    responsible_organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        related_name="next_steps",
+        verbose_name="responsible organisation",
+        null=True,
+        blank=True,
+    )
+    due_date = models.DateField("due", null=True, blank=True)
+    status = models.CharField("status", max_length=20, choices=Status, default=Status.OPEN)
+    completed_on = models.DateField("completed on", null=True, blank=True)
+    is_published = models.BooleanField("published", default=False)
+
+    objects = NextStepQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "next step"
+        verbose_name_plural = "next steps"
+        ordering = ["due_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(completed_on__isnull=False),
+                name="next_step_done_has_completion_date",
+                violation_error_message="A next step marked done needs its completion date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(consultation__isnull=False)
+                | Q(workshop__isnull=False)
+                | Q(city__isnull=False),
+                name="next_step_has_origin",
+                violation_error_message=(
+                    "Say where the next step comes from: a consultation, a workshop or a city."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="next_step_status_due_idx"),
+            models.Index(fields=["owner", "status", "due_date"], name="next_step_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date is not None and self.due_date < timezone.localdate()
+
+
+class ProgressUpdate(PortalModel):
+    """A dated note on a next step's progress, with the status it left it in."""
+
+    next_step = models.ForeignKey(
+        NextStep, models.CASCADE, related_name="updates", verbose_name="next step"
+    )
+    date = models.DateField("date", default=timezone.localdate)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        related_name="+",
+        verbose_name="author",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField("status after", max_length=20, choices=NextStep.Status, blank=True)
+    note = models.TextField("note")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "progress update"
+        verbose_name_plural = "progress updates"
+        ordering = ["next_step", "-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d}"

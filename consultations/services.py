@@ -1,0 +1,86 @@
+"""Writes to consultations, findings and next steps, each attributed to the acting user."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from cities.models import City, Official
+from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
+from scn_portal.services import record_save, record_set_m2m, record_update
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: AbstractBaseUser | None,
+    city: City,
+    date: datetime.date,
+    title: str,
+    summary: str,
+    officials: Iterable[Official] = (),
+    team_members: Iterable[AbstractBaseUser] = (),
+    findings: Iterable[dict[str, Any]] = (),
+    next_steps: Iterable[dict[str, Any]] = (),
+    **fields: Any,
+) -> Consultation:
+    """Log a consultation with its key findings and next steps, all or nothing."""
+    consultation = Consultation(
+        city=city, date=date, title=title, summary=summary, created_by=actor, **fields
+    )
+    record_save(consultation, actor=actor)
+    record_set_m2m(consultation, "officials", list(officials), actor=actor)
+    record_set_m2m(consultation, "team_members", list(team_members), actor=actor)
+    for position, finding in enumerate(findings):
+        record_save(Finding(consultation=consultation, position=position, **finding), actor=actor)
+    for step in next_steps:
+        next_step_create(actor=actor, consultation=consultation, **{"city": city, **step})
+    return consultation
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    actor: AbstractBaseUser | None,
+    consultation: Consultation,
+    officials: Iterable[Official] | None = None,
+    **fields: Any,
+) -> Consultation:
+    record_update(consultation, actor=actor, **fields)
+    if officials is not None:
+        record_set_m2m(consultation, "officials", list(officials), actor=actor)
+    return consultation
+
+
+@transaction.atomic
+def next_step_create(
+    *, actor: AbstractBaseUser | None, title: str, kind: str, **fields: Any
+) -> NextStep:
+    return record_save(NextStep(title=title, kind=kind, **fields), actor=actor)
+
+
+@transaction.atomic
+def next_step_set_status(
+    *,
+    actor: AbstractBaseUser | None,
+    next_step: NextStep,
+    status: str,
+    note: str,
+    on: datetime.date | None = None,
+) -> ProgressUpdate:
+    """Move a next step to `status`, with a dated progress note saying why.
+
+    Marking it done records the completion date; reopening it clears that date.
+    """
+    on = on or timezone.localdate()
+    completed_on = on if status == NextStep.Status.DONE else None
+    record_update(next_step, actor=actor, status=status, completed_on=completed_on)
+    return record_save(
+        ProgressUpdate(next_step=next_step, date=on, author=actor, status=status, note=note),
+        actor=actor,
+    )

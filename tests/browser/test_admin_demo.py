@@ -1,0 +1,47 @@
+"""A portal admin signs in to the admin in a real browser and finds the demo data."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from scn_portal.demo import load_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_admin_signs_in_and_sees_the_demo_cities_and_workshop(live_server, page, screenshot):
+    load_demo()
+    get_user_model().objects.create_superuser("demo.admin", password="scn-demo-admin-2017")
+
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "demo.admin")
+    page.fill("#id_password", "scn-demo-admin-2017")
+    page.click("input[type=submit]")
+    page.wait_for_selector("text=Records of the Strong Cities Network")
+
+    page.goto(f"{live_server.url}/admin/cities/city/")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 3
+    text = page.locator("#result_list").inner_text()
+    for expected in ("Peshawar", "Nowshera", "Quetta", "پشاور", "Prospective member"):
+        assert expected in text
+    screenshot("admin-cities")
+
+    page.goto(f"{live_server.url}/admin/workshops/workshop/")
+    page.click("text=Capacity-building workshop for mayors and district officials")
+    assert page.input_value("#id_start_date") == "2017-11-01"
+    assert "Individualland" in page.locator(".field-organiser").inner_text()
+    assert "US Embassy Islamabad" in page.locator("#supports-group").inner_text()
+    screenshot("admin-workshop")
+
+
+def test_public_home_shows_the_network(live_server, page, screenshot):
+    load_demo()
+
+    page.goto(live_server.url)
+
+    assert page.title() == "The network · Strong Cities Network"
+    assert page.locator("h1").inner_text() == "Strong Cities Network"
+    table = page.locator("#cities-heading + div table").inner_text()
+    assert "Quetta" in table and "Balochistan" in table
+    assert "Capacity-building workshop" in page.locator("main").inner_text()
+    screenshot("public-home")

@@ -1,0 +1,74 @@
+import pytest
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from cities.models import City, Organisation
+from consultations.models import Consultation
+from tests.factories import (
+    CityFactory,
+    ConsultationFactory,
+    LocalMechanismFactory,
+    OrganisationFactory,
+    WorkshopFactory,
+)
+from workshops.models import Workshop
+
+pytestmark = pytest.mark.django_db
+
+
+def test_deleting_a_city_with_consultations_is_refused():
+    consultation = ConsultationFactory()
+
+    with pytest.raises(ProtectedError):
+        consultation.city.delete()
+
+    assert City.objects.filter(pk=consultation.city.pk).exists()
+    assert Consultation.objects.filter(pk=consultation.pk).exists()
+
+
+def test_admin_explains_why_a_city_with_consultations_cannot_be_deleted(admin_client):
+    consultation = ConsultationFactory()
+    url = reverse("admin:cities_city_delete", args=[consultation.city.pk])
+
+    response = admin_client.post(url, {"post": "yes"})
+
+    content = response.content.decode()
+    assert "would require deleting the following protected related objects" in content
+    assert consultation.title in content
+    assert City.objects.filter(pk=consultation.city.pk).exists()
+
+
+def test_deleting_an_organisation_that_organised_a_workshop_is_refused():
+    workshop = WorkshopFactory()
+
+    with pytest.raises(ProtectedError):
+        workshop.organiser.delete()
+
+    assert Workshop.objects.filter(pk=workshop.pk).exists()
+    assert Organisation.objects.filter(pk=workshop.organiser.pk).exists()
+
+
+def test_deleting_a_city_without_engagement_removes_its_profile_records():
+    mechanism = LocalMechanismFactory()
+    city = mechanism.city
+
+    city.delete()
+
+    assert not City.objects.filter(pk=city.pk).exists()
+    assert not mechanism.__class__.objects.filter(pk=mechanism.pk).exists()
+
+
+def test_city_slugs_are_unique():
+    from django.db import IntegrityError
+
+    CityFactory(slug="peshawar")
+    with pytest.raises(IntegrityError):
+        CityFactory(slug="peshawar")
+
+
+def test_organisation_slugs_are_unique():
+    from django.db import IntegrityError
+
+    OrganisationFactory(slug="individualland")
+    with pytest.raises(IntegrityError):
+        OrganisationFactory(slug="individualland")

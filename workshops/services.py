@@ -1,0 +1,61 @@
+"""Writes to workshops: every change goes through here so that history names its author."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from cities.models import City, Organisation
+from scn_portal.services import record_save, record_set_m2m, record_update
+from workshops.models import Workshop, WorkshopSupport
+
+
+@transaction.atomic
+def workshop_create(
+    *,
+    actor: AbstractBaseUser | None,
+    title: str,
+    slug: str,
+    kind: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    organiser: Organisation,
+    cities: Iterable[City] = (),
+    supporters: Iterable[tuple[Organisation, str]] = (),
+    **fields,
+) -> Workshop:
+    """Create a workshop with its cities and its (organisation, role) supporters."""
+    workshop = Workshop(
+        title=title,
+        slug=slug,
+        kind=kind,
+        start_date=start_date,
+        end_date=end_date,
+        organiser=organiser,
+        **fields,
+    )
+    record_save(workshop, actor=actor)
+    record_set_m2m(workshop, "cities", list(cities), actor=actor)
+    for organisation, role in supporters:
+        record_save(
+            WorkshopSupport(workshop=workshop, organisation=organisation, role=role), actor=actor
+        )
+    return workshop
+
+
+@transaction.atomic
+def workshop_update(
+    *,
+    actor: AbstractBaseUser | None,
+    workshop: Workshop,
+    cities: Iterable[City] | None = None,
+    **fields,
+) -> Workshop:
+    """Change a workshop's fields (and, if given, its cities)."""
+    record_update(workshop, actor=actor, **fields)
+    if cities is not None:
+        record_set_m2m(workshop, "cities", list(cities), actor=actor)
+    return workshop
