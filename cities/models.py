@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from scn_portal import roles
 from scn_portal.models import PortalModel
 
 
@@ -48,6 +52,46 @@ class Country(PortalModel):
 class CityQuerySet(models.QuerySet):
     def published(self) -> CityQuerySet:
         return self.filter(is_published=True)
+
+    def with_engagement(self) -> CityQuerySet:
+        """Annotate `last_contact` (latest consultation or workshop day) and `official_count`.
+
+        Correlated subqueries, not joins: a city's officials times its consultations would
+        multiply rows.
+        """
+        from consultations.models import Consultation  # consultations imports cities
+        from workshops.models import Workshop
+
+        last_consultation = (
+            Consultation.objects.filter(city=OuterRef("pk")).order_by("-date").values("date")[:1]
+        )
+        last_workshop = (
+            Workshop.objects.filter(cities=OuterRef("pk"), start_date__lte=timezone.localdate())
+            .order_by("-start_date")
+            .values("start_date")[:1]
+        )
+        official_count = (
+            Official.objects.filter(city=OuterRef("pk"))
+            .order_by()
+            .values("city")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            last_consultation=Subquery(last_consultation),
+            last_workshop=Subquery(last_workshop),
+            last_contact=Greatest(
+                Coalesce("last_consultation", "last_workshop"),
+                Coalesce("last_workshop", "last_consultation"),
+            ),
+            official_count=Coalesce(Subquery(official_count), 0),
+        )
+
+    def for_user(self, user: roles.User) -> CityQuerySet:
+        """Staff and viewers see every city; partners and the public the published ones."""
+        if roles.can_read_internal(user):
+            return self
+        return self.published()
 
     def members(self) -> CityQuerySet:
         return self.filter(membership_status=City.Membership.MEMBER)
@@ -148,6 +192,9 @@ class City(PortalModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("cities:city_detail", args=[self.slug])
+
 
 class DevolvedPower(PortalModel):
     """A power held by a city's government, and the law that gave it."""
@@ -230,6 +277,12 @@ class OrganisationQuerySet(models.QuerySet):
     def published(self) -> OrganisationQuerySet:
         return self.filter(is_published=True)
 
+    def for_user(self, user: roles.User) -> OrganisationQuerySet:
+        """Staff and viewers see all; a partner also their own; the public the published."""
+        if roles.can_read_internal(user):
+            return self
+        return self.filter(Q(is_published=True) | Q(pk__in=roles.partner_organisation_ids(user)))
+
 
 class Organisation(PortalModel):
     class Kind(models.TextChoices):
@@ -275,6 +328,24 @@ class Organisation(PortalModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cities:organisation_detail", args=[self.slug])
+
+
+class OfficialQuerySet(models.QuerySet):
+    def named_publicly(self) -> OfficialQuerySet:
+        """Officials who consented to be named, in published cities."""
+        return self.filter(consent_to_be_named=True, city__is_published=True)
+
+    def for_user(self, user: roles.User) -> OfficialQuerySet:
+        """Staff and viewers see every official; others only those who consent to be named.
+
+        Contact details are a field-level rule: see `Official.contact_visible_to`.
+        """
+        if roles.can_read_internal(user):
+            return self
+        return self.named_publicly()
 
 
 class Official(PortalModel):
@@ -326,6 +397,7 @@ class Official(PortalModel):
     consent_recorded_on = models.DateField("consent recorded on", null=True, blank=True)
     notes = models.TextField("notes", blank=True, help_text="Internal.")
 
+    objects = OfficialQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -350,3 +422,11 @@ class Official(PortalModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cities:official_detail", args=[self.pk])
+
+    @staticmethod
+    def contact_visible_to(user: roles.User) -> bool:
+        """E-mail and phone are for ISD staff and admins only."""
+        return roles.is_isd_staff(user)

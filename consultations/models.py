@@ -7,10 +7,12 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
+from scn_portal import roles
 from scn_portal.models import PortalModel
 from workshops.models import Workshop
 
@@ -18,6 +20,25 @@ from workshops.models import Workshop
 class ConsultationQuerySet(models.QuerySet):
     def published(self) -> ConsultationQuerySet:
         return self.filter(confidentiality=Consultation.Confidentiality.PUBLISHED)
+
+    def for_user(self, user: roles.User) -> ConsultationQuerySet:
+        """ISD staff: all. Viewers: all but confidential ones. Partners: none.
+        Public: the published ones (their public summary, not their notes)."""
+        if roles.is_isd_staff(user):
+            return self
+        if roles.is_viewer(user):
+            return self.exclude(confidentiality=Consultation.Confidentiality.CONFIDENTIAL)
+        if roles.partner_organisation_ids(user):
+            return self.none()
+        return self.published()
+
+
+class FindingQuerySet(models.QuerySet):
+    def for_user(self, user: roles.User) -> FindingQuerySet:
+        visible = self.filter(consultation__in=Consultation.objects.for_user(user).values("pk"))
+        if roles.can_read_internal(user):
+            return visible
+        return visible.filter(is_published=True)
 
 
 class Consultation(PortalModel):
@@ -84,6 +105,9 @@ class Consultation(PortalModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:consultation_detail", args=[self.pk])
+
 
 class Finding(PortalModel):
     class Theme(models.TextChoices):
@@ -107,6 +131,7 @@ class Finding(PortalModel):
     )
     position = models.PositiveSmallIntegerField("order", default=0)
 
+    objects = FindingQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -128,6 +153,19 @@ class NextStepQuerySet(models.QuerySet):
 
     def published(self) -> NextStepQuerySet:
         return self.filter(is_published=True)
+
+    def for_user(self, user: roles.User) -> NextStepQuerySet:
+        """Staff and viewers: all. Partners: those of their workshops or their organisation.
+        Public: the published ones."""
+        if roles.can_read_internal(user):
+            return self
+        organisations = roles.partner_organisation_ids(user)
+        if organisations:
+            return self.filter(
+                Q(responsible_organisation__in=organisations)
+                | Q(workshop__in=Workshop.objects.editable_by(user).values("pk"))
+            )
+        return self.published()
 
 
 class NextStep(PortalModel):
@@ -229,6 +267,9 @@ class NextStep(PortalModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:next_step_detail", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
@@ -236,6 +277,11 @@ class NextStep(PortalModel):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.due_date is not None and self.due_date < timezone.localdate()
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def for_user(self, user: roles.User) -> ProgressUpdateQuerySet:
+        return self.filter(next_step__in=NextStep.objects.for_user(user).values("pk"))
 
 
 class ProgressUpdate(PortalModel):
@@ -256,6 +302,7 @@ class ProgressUpdate(PortalModel):
     status = models.CharField("status after", max_length=20, choices=NextStep.Status, blank=True)
     note = models.TextField("note")
 
+    objects = ProgressUpdateQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from cities.models import City, Official
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
-from scn_portal.services import record_save, record_set_m2m, record_update
+from scn_portal.services import (
+    record_apply,
+    record_save,
+    record_save_rows,
+    record_set_m2m,
+    record_update,
+)
 
 
 @transaction.atomic
@@ -84,3 +90,37 @@ def next_step_set_status(
         ProgressUpdate(next_step=next_step, date=on, author=actor, status=status, note=note),
         actor=actor,
     )
+
+
+@transaction.atomic
+def consultation_save(
+    *,
+    actor: AbstractBaseUser | None,
+    consultation: Consultation,
+    data: dict[str, Any],
+    findings: list = (),
+    next_steps: list = (),
+) -> Consultation:
+    """Create or change a consultation with its findings and next steps, all or nothing.
+
+    Rows are (instance, data, delete?) as `scn_portal.forms.formset_rows` gives them; a new
+    next step concerns the consultation's city.
+    """
+    if consultation.pk is None:
+        consultation.created_by = actor
+    record_apply(consultation, data, actor=actor)
+    record_save_rows(consultation, "consultation", list(findings), actor=actor)
+    steps = [
+        (step, {"city": consultation.city, **values} if step.pk is None else values, delete)
+        for step, values, delete in next_steps
+    ]
+    record_save_rows(consultation, "consultation", steps, actor=actor)
+    return consultation
+
+
+@transaction.atomic
+def next_step_save(
+    *, actor: AbstractBaseUser | None, next_step: NextStep, data: dict[str, Any]
+) -> NextStep:
+    """Create or change a next step from validated data."""
+    return record_apply(next_step, data, actor=actor)

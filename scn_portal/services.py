@@ -52,3 +52,39 @@ def record_update(
         setattr(instance, name, fields[name])
     record_save(instance, actor=actor, reason=reason)
     return True
+
+
+def record_apply(
+    instance: models.Model, data: dict[str, Any], *, actor: AbstractBaseUser | None
+) -> models.Model:
+    """Save a form's cleaned data onto a record (new or existing), many-to-many included.
+
+    Fields are set and saved once (one history row); many-to-many fields are then replaced
+    only where they differ.
+    """
+    many_to_many = {field.name for field in instance._meta.many_to_many}
+    for name, value in data.items():
+        if name not in many_to_many:
+            setattr(instance, name, value)
+    record_save(instance, actor=actor)
+    for name in many_to_many & data.keys():
+        record_set_m2m(instance, name, list(data[name]), actor=actor)
+    return instance
+
+
+def record_save_rows(
+    parent: models.Model,
+    parent_field: str,
+    rows: list[tuple[models.Model, dict[str, Any], bool]],
+    *,
+    actor: AbstractBaseUser | None,
+) -> None:
+    """Apply a form's inline rows to a parent's children: create, change or delete each."""
+    for instance, data, delete in rows:
+        if delete:
+            if instance.pk is not None:
+                instance._history_user = actor
+                instance.delete()
+            continue
+        setattr(instance, parent_field, parent)
+        record_apply(instance, data, actor=actor)

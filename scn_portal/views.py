@@ -1,9 +1,14 @@
 """Pages that tie the apps together."""
 
-from django.db.models import Prefetch
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import LoginView
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import JsonResponse
+from django.views import View
 from django.views.generic import TemplateView
 
 from cities.models import City
+from scn_portal import roles
 from workshops.models import Workshop
 
 
@@ -21,3 +26,47 @@ class HomeView(TemplateView):
             .prefetch_related(Prefetch("cities", queryset=City.objects.published()))[:5],
             **kwargs,
         )
+
+
+class PortalLoginView(LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class AutocompleteView(LoginRequiredMixin, View):
+    """JSON choices for a type-ahead field: `?q=` matched against `search_fields`.
+
+    Subclasses say which records (`get_queryset`, always from the user's scope) and how a
+    choice reads (`label`). At most `limit` results.
+    """
+
+    search_fields: tuple[str, ...] = ()
+    limit = 20
+
+    def get_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def label(self, obj) -> str:
+        return str(obj)
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        for term in request.GET.get("q", "").split()[:5]:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": term})
+            queryset = queryset.filter(condition)
+        results = [{"id": obj.pk, "text": self.label(obj)} for obj in queryset[: self.limit]]
+        return JsonResponse({"results": results})
+
+
+class UserAutocompleteView(AutocompleteView):
+    """ISD team members, for a consultation's team."""
+
+    search_fields = ("username", "first_name", "last_name", "email")
+
+    def get_queryset(self) -> QuerySet:
+        return roles.team_members_for(self.request.user).order_by("username")
+
+    def label(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()

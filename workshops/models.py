@@ -4,15 +4,41 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
+from scn_portal import roles
 from scn_portal.models import PortalModel
 
 
 class WorkshopQuerySet(models.QuerySet):
     def published(self) -> WorkshopQuerySet:
         return self.filter(is_published=True)
+
+    def for_user(self, user: roles.User) -> WorkshopQuerySet:
+        """Staff and viewers: all. Partners: their organisations' (organised or supported),
+        plus the published ones. Public: the published ones."""
+        if roles.can_read_internal(user):
+            return self
+        return self.filter(Q(is_published=True) | Q(pk__in=self.editable_by_ids(user)))
+
+    def editable_by(self, user: roles.User) -> WorkshopQuerySet:
+        """The workshops a user may change: ISD staff all, partners their organisations'."""
+        if roles.is_isd_staff(user):
+            return self
+        return self.filter(pk__in=self.editable_by_ids(user))
+
+    @staticmethod
+    def editable_by_ids(user: roles.User) -> models.QuerySet:
+        """Subquery of the workshops a partner's organisations organise or support.
+
+        A `pk__in` subquery, not an OR across the supporters join, which would duplicate rows.
+        """
+        organisations = roles.partner_organisation_ids(user)
+        return Workshop.objects.filter(
+            Q(organiser__in=organisations) | Q(supports__organisation__in=organisations)
+        ).values("pk")
 
 
 class Workshop(PortalModel):
@@ -85,6 +111,9 @@ class Workshop(PortalModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("workshops:workshop_detail", args=[self.slug])
+
 
 class WorkshopSupport(PortalModel):
     """An organisation supporting or funding a workshop."""
@@ -117,6 +146,11 @@ class WorkshopSupport(PortalModel):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def for_user(self, user: roles.User) -> ParticipationQuerySet:
+        return self.filter(workshop__in=Workshop.objects.for_user(user).values("pk"))
 
 
 class Participation(PortalModel):
@@ -170,6 +204,7 @@ class Participation(PortalModel):
         "high-level guest", default=False, help_text="e.g. a federal minister or mayor."
     )
 
+    objects = ParticipationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -198,6 +233,15 @@ class Participation(PortalModel):
 
     def __str__(self) -> str:
         return self.name or "Participant"
+
+
+class MediaCoverageQuerySet(models.QuerySet):
+    def for_user(self, user: roles.User) -> MediaCoverageQuerySet:
+        visible = self.filter(workshop__in=Workshop.objects.for_user(user).values("pk"))
+        if roles.can_read_internal(user):
+            return visible
+        editable = Workshop.objects.editable_by(user).values("pk")
+        return visible.filter(Q(is_published=True) | Q(workshop__in=editable))
 
 
 class MediaCoverage(PortalModel):
@@ -231,6 +275,7 @@ class MediaCoverage(PortalModel):
         "shown publicly", default=True, help_text="List this item on the public workshop page."
     )
 
+    objects = MediaCoverageQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

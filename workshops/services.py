@@ -9,7 +9,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from cities.models import City, Organisation
-from scn_portal.services import record_save, record_set_m2m, record_update
+from scn_portal.services import (
+    record_apply,
+    record_save,
+    record_save_rows,
+    record_set_m2m,
+    record_update,
+)
 from workshops.models import Workshop, WorkshopSupport
 
 
@@ -58,4 +64,25 @@ def workshop_update(
     record_update(workshop, actor=actor, **fields)
     if cities is not None:
         record_set_m2m(workshop, "cities", list(cities), actor=actor)
+    return workshop
+
+
+@transaction.atomic
+def workshop_save(
+    *,
+    actor: AbstractBaseUser | None,
+    workshop: Workshop,
+    data: dict,
+    supports: list = (),
+    participations: list = (),
+    media_coverage: list = (),
+) -> Workshop:
+    """Create or change a workshop with its supporters, participants and media coverage.
+
+    Each child list holds (instance, data, delete?) rows; all is written or nothing.
+    """
+    record_apply(workshop, data, actor=actor)
+    record_save_rows(workshop, "workshop", list(supports), actor=actor)
+    record_save_rows(workshop, "workshop", list(participations), actor=actor)
+    record_save_rows(workshop, "workshop", list(media_coverage), actor=actor)
     return workshop

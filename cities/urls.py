@@ -1,0 +1,39 @@
+from django.urls import path
+
+from cities import views
+
+app_name = "cities"
+
+urlpatterns = [
+    path("cities/", views.CityListView.as_view(), name="city_list"),
+    path("cities/new/", views.CityCreateView.as_view(), name="city_create"),
+    path("cities/autocomplete/", views.CityAutocompleteView.as_view(), name="city_autocomplete"),
+    path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city_detail"),
+    path("cities/<slug:slug>/edit/", views.CityUpdateView.as_view(), name="city_update"),
+    path("officials/", views.OfficialListView.as_view(), name="official_list"),
+    path("officials/new/", views.OfficialCreateView.as_view(), name="official_create"),
+    path(
+        "officials/autocomplete/",
+        views.OfficialAutocompleteView.as_view(),
+        name="official_autocomplete",
+    ),
+    path("officials/<int:pk>/", views.OfficialDetailView.as_view(), name="official_detail"),
+    path("officials/<int:pk>/edit/", views.OfficialUpdateView.as_view(), name="official_update"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
+    path("organisations/new/", views.OrganisationCreateView.as_view(), name="organisation_create"),
+    path(
+        "organisations/autocomplete/",
+        views.OrganisationAutocompleteView.as_view(),
+        name="organisation_autocomplete",
+    ),
+    path(
+        "organisations/<slug:slug>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation_detail",
+    ),
+    path(
+        "organisations/<slug:slug>/edit/",
+        views.OrganisationUpdateView.as_view(),
+        name="organisation_update",
+    ),
+]

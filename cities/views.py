@@ -1,0 +1,186 @@
+from django.db.models import Count
+
+from cities.filters import CityFilter, OfficialFilter, OrganisationFilter
+from cities.forms import CityForm, OfficialForm, OrganisationForm
+from cities.models import City, Official, Organisation
+from cities.selectors import city_timeline
+from cities.services import city_save, official_save, organisation_save
+from consultations.models import Consultation
+from scn_portal.generic import (
+    PortalCreateView,
+    PortalDetailView,
+    PortalListView,
+    PortalUpdateView,
+)
+from scn_portal.views import AutocompleteView
+from workshops.models import Participation, Workshop
+
+
+class CityListView(PortalListView):
+    model = City
+    filterset_class = CityFilter
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("country", "hub").with_engagement().order_by("name")
+
+
+class CityDetailView(PortalDetailView):
+    model = City
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("country", "hub").prefetch_related(
+            "devolved_powers", "mechanisms"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **city_timeline(city=self.object, user=self.request.user), **kwargs
+        )
+
+
+class CityFormMixin:
+    model = City
+    form_class = CityForm
+    success_message = "City {object} saved."
+
+    def save(self, form):
+        return city_save(actor=self.request.user, city=form.instance, data=form.cleaned_data)
+
+
+class CityCreateView(CityFormMixin, PortalCreateView):
+    pass
+
+
+class CityUpdateView(CityFormMixin, PortalUpdateView):
+    pass
+
+
+class OfficialListView(PortalListView):
+    model = Official
+    filterset_class = OfficialFilter
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("city", "organisation").order_by("name")
+
+
+class OfficialDetailView(PortalDetailView):
+    model = Official
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("city", "organisation")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            show_contact=Official.contact_visible_to(user),
+            participations=Participation.objects.for_user(user)
+            .filter(official=self.object)
+            .select_related("workshop")
+            .order_by("-workshop__start_date"),
+            consultations=Consultation.objects.for_user(user)
+            .filter(officials=self.object)
+            .select_related("city")
+            .order_by("-date"),
+            **kwargs,
+        )
+
+
+class OfficialFormMixin:
+    model = Official
+    form_class = OfficialForm
+    success_message = "Official {object} saved."
+
+    def save(self, form):
+        return official_save(
+            actor=self.request.user, official=form.instance, data=form.cleaned_data
+        )
+
+
+class OfficialCreateView(OfficialFormMixin, PortalCreateView):
+    def get_initial(self):
+        city = City.objects.for_user(self.request.user).filter(
+            slug=self.request.GET.get("city", "")
+        )
+        return {"city": city.first()}
+
+
+class OfficialUpdateView(OfficialFormMixin, PortalUpdateView):
+    pass
+
+
+class OrganisationListView(PortalListView):
+    model = Organisation
+    filterset_class = OrganisationFilter
+
+    def refine_queryset(self, queryset):
+        return (
+            queryset.select_related("country")
+            .annotate(workshop_count=Count("organised_workshops"))
+            .order_by("name")
+        )
+
+
+class OrganisationDetailView(PortalDetailView):
+    model = Organisation
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("country")
+
+    def get_context_data(self, **kwargs):
+        workshops = Workshop.objects.for_user(self.request.user)
+        return super().get_context_data(
+            organised=workshops.filter(organiser=self.object).order_by("-start_date"),
+            supported=workshops.filter(supports__organisation=self.object)
+            .select_related("organiser")
+            .order_by("-start_date"),
+            officials=Official.objects.for_user(self.request.user)
+            .filter(organisation=self.object)
+            .select_related("city"),
+            **kwargs,
+        )
+
+
+class OrganisationFormMixin:
+    model = Organisation
+    form_class = OrganisationForm
+    success_message = "Organisation {object} saved."
+
+    def save(self, form):
+        return organisation_save(
+            actor=self.request.user, organisation=form.instance, data=form.cleaned_data
+        )
+
+
+class OrganisationCreateView(OrganisationFormMixin, PortalCreateView):
+    pass
+
+
+class OrganisationUpdateView(OrganisationFormMixin, PortalUpdateView):
+    pass
+
+
+class CityAutocompleteView(AutocompleteView):
+    search_fields = ("name", "name_local")
+
+    def get_queryset(self):
+        return City.objects.for_user(self.request.user).order_by("name")
+
+
+class OfficialAutocompleteView(AutocompleteView):
+    search_fields = ("name", "name_local", "title", "city__name")
+
+    def get_queryset(self):
+        officials = Official.objects.for_user(self.request.user).select_related("city")
+        if city := self.request.GET.get("city"):
+            officials = officials.filter(city__pk=city) if city.isdigit() else officials
+        return officials.order_by("name")
+
+    def label(self, obj):
+        return f"{obj.name} ({obj.title or obj.get_role_kind_display()}, {obj.city.name})"
+
+
+class OrganisationAutocompleteView(AutocompleteView):
+    search_fields = ("name", "short_name")
+
+    def get_queryset(self):
+        return Organisation.objects.for_user(self.request.user).order_by("name")

@@ -1,0 +1,71 @@
+import django_filters
+from django.contrib.auth import get_user_model
+
+from cities.models import City, Country, Organisation, RegionalHub
+from consultations.models import Consultation, NextStep
+from scn_portal.generic import PortalFilterSet
+from workshops.models import Workshop
+
+DATE_RANGE = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+
+
+class ConsultationFilter(PortalFilterSet):
+    search_fields = ("title", "summary", "city__name")
+    city = django_filters.ModelChoiceFilter(queryset=City.objects.all())
+    country = django_filters.ModelChoiceFilter(
+        field_name="city__country", queryset=Country.objects.all(), label="Country"
+    )
+    hub = django_filters.ModelChoiceFilter(
+        field_name="city__hub", queryset=RegionalHub.objects.all(), label="Hub"
+    )
+    workshop = django_filters.ModelChoiceFilter(queryset=Workshop.objects.all())
+    confidentiality = django_filters.ChoiceFilter(choices=Consultation.Confidentiality.choices)
+    date = django_filters.DateFromToRangeFilter(label="Held between", widget=DATE_RANGE)
+    o = django_filters.OrderingFilter(
+        fields=[("date", "date"), ("city__name", "city"), ("title", "title")], label="Sort by"
+    )
+
+    class Meta:
+        model = Consultation
+        fields = ["q", "city", "country", "hub", "workshop", "confidentiality", "date"]
+
+
+class NextStepFilter(PortalFilterSet):
+    search_fields = ("title", "description", "city__name")
+    city = django_filters.ModelChoiceFilter(queryset=City.objects.all())
+    kind = django_filters.ChoiceFilter(choices=NextStep.Kind.choices)
+    status = django_filters.ChoiceFilter(choices=NextStep.Status.choices)
+    owner = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all())
+    responsible_organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), label="Responsible organisation"
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    due_date = django_filters.DateFromToRangeFilter(label="Due between", widget=DATE_RANGE)
+    o = django_filters.OrderingFilter(
+        fields=[
+            ("due_date", "due"),
+            ("status", "status"),
+            ("title", "title"),
+            ("city__name", "city"),
+        ],
+        label="Sort by",
+    )
+
+    class Meta:
+        model = NextStep
+        fields = [
+            "q",
+            "city",
+            "kind",
+            "status",
+            "owner",
+            "responsible_organisation",
+            "overdue",
+            "due_date",
+        ]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = NextStep.objects.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)

@@ -1,0 +1,170 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import FormView
+
+from cities.models import Official
+from consultations.filters import ConsultationFilter, NextStepFilter
+from consultations.forms import (
+    ConsultationForm,
+    FindingFormSet,
+    NextStepForm,
+    NextStepFormSet,
+    NextStepStatusForm,
+)
+from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
+from consultations.services import consultation_save, next_step_save, next_step_set_status
+from scn_portal.forms import formset_rows
+from scn_portal.generic import (
+    FormsetsMixin,
+    PortalCreateView,
+    PortalDetailView,
+    PortalListView,
+    PortalUpdateView,
+)
+
+
+class ConsultationListView(PortalListView):
+    model = Consultation
+    filterset_class = ConsultationFilter
+
+    def refine_queryset(self, queryset):
+        return (
+            queryset.select_related("city", "workshop")
+            .annotate(finding_count=Count("findings"))
+            .order_by("-date", "title")
+        )
+
+
+class ConsultationDetailView(PortalDetailView):
+    model = Consultation
+
+    def refine_queryset(self, queryset):
+        user = self.request.user
+        return queryset.select_related("city", "workshop", "created_by").prefetch_related(
+            Prefetch("officials", queryset=Official.objects.for_user(user).order_by("name")),
+            "team_members",
+            Prefetch("findings", queryset=Finding.objects.for_user(user).order_by("position")),
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            next_steps=NextStep.objects.for_user(self.request.user)
+            .filter(consultation=self.object)
+            .select_related("owner", "responsible_organisation")
+            .order_by("due_date", "title"),
+            status_form=NextStepStatusForm(),
+            **kwargs,
+        )
+
+
+class ConsultationFormMixin(FormsetsMixin):
+    model = Consultation
+    form_class = ConsultationForm
+    formset_classes = {"findings": FindingFormSet, "next_steps": NextStepFormSet}
+    success_message = "Consultation “{object}” saved."
+
+    def save(self, form, formsets):
+        return consultation_save(
+            actor=self.request.user,
+            consultation=form.instance,
+            data=form.cleaned_data,
+            **{name: formset_rows(formset) for name, formset in formsets.items()},
+        )
+
+
+class ConsultationCreateView(ConsultationFormMixin, PortalCreateView):
+    def get_initial(self):
+        from cities.models import City
+
+        city = City.objects.for_user(self.request.user).filter(
+            slug=self.request.GET.get("city", "")
+        )
+        return {"city": city.first()}
+
+
+class ConsultationUpdateView(ConsultationFormMixin, PortalUpdateView):
+    pass
+
+
+class NextStepListView(PortalListView):
+    model = NextStep
+    filterset_class = NextStepFilter
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("city", "owner", "responsible_organisation").order_by(
+            "due_date", "title"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status_form=NextStepStatusForm(), **kwargs)
+
+
+class NextStepDetailView(PortalDetailView):
+    model = NextStep
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related(
+            "city", "owner", "responsible_organisation", "consultation", "workshop"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            updates=ProgressUpdate.objects.filter(next_step=self.object)
+            .select_related("author")
+            .order_by("-date", "-id"),
+            status_form=NextStepStatusForm(initial={"status": self.object.status}),
+            **kwargs,
+        )
+
+
+class NextStepFormMixin:
+    model = NextStep
+    form_class = NextStepForm
+    list_url_name = "consultations:next_step_list"
+    success_message = "Next step “{object}” saved."
+
+    def save(self, form):
+        return next_step_save(
+            actor=self.request.user, next_step=form.instance, data=form.cleaned_data
+        )
+
+
+class NextStepCreateView(NextStepFormMixin, PortalCreateView):
+    pass
+
+
+class NextStepUpdateView(NextStepFormMixin, PortalUpdateView):
+    pass
+
+
+class NextStepStatusView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """The quick status change, posted from the next-step list and page."""
+
+    permission_required = "consultations.change_nextstep"
+    form_class = NextStepStatusForm
+    template_name = "consultations/nextstep_status.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.next_step = get_object_or_404(NextStep.objects.for_user(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next_step=self.next_step, **kwargs)
+
+    def form_valid(self, form):
+        next_step_set_status(
+            actor=self.request.user,
+            next_step=self.next_step,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(
+            self.request,
+            f"“{self.next_step}” is now {self.next_step.get_status_display().lower()}.",
+        )
+        back = self.request.POST.get("next", "")
+        if back.startswith("/") and not back.startswith("//"):
+            return redirect(back)
+        return redirect(self.next_step)

@@ -1,0 +1,167 @@
+"""The portal's generic views and filter set: every page starts from the user's scope.
+
+A list, detail or edit page declares its model and the QuerySet work it needs; the rows it
+shows always come from `Model.objects.for_user(request.user)` (or `editable_by` for edits), so
+a record outside the user's scope is a 404, never a leak.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.views.generic import CreateView, DetailView, UpdateView
+from django_filters.views import FilterView
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """A filter set with a free-text `q` over `search_fields` (every word must match)."""
+
+    q = django_filters.CharFilter(label="Search", method="filter_search")
+    search_fields: tuple[str, ...] = ()
+
+    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        for term in value.split()[:10]:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": term})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """Rows come from the model's `for_user` scope, then `refine_queryset` (joins, counts)."""
+
+    model: type[models.Model]
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.refine_queryset(self.model.objects.for_user(self.request.user))
+
+    def refine_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset
+
+
+class PortalListView(ScopedMixin, FilterView):
+    paginate_by = 25
+    # An invalid filter (a bad date, an unknown choice) shows the form's errors and no rows.
+    strict = True
+
+    def get_template_names(self) -> list[str]:
+        meta = self.model._meta
+        return [f"{meta.app_label}/{meta.model_name}_list.html"]
+
+
+class PortalDetailView(ScopedMixin, DetailView):
+    def get_template_names(self) -> list[str]:
+        meta = self.model._meta
+        return [f"{meta.app_label}/{meta.model_name}_detail.html"]
+
+
+class PortalFormMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Create and edit pages: the form validates, a service writes.
+
+    `save(form)` calls the service with the form's cleaned data and returns the record. A
+    `ValidationError` from the service (a broken rule) is shown on the form, nothing lost.
+    """
+
+    success_message = "Saved."
+    list_url_name = ""  # where "Cancel" goes on a new record; default APP:MODEL_list
+
+    def get_template_names(self) -> list[str]:
+        meta = self.model._meta
+        return [f"{meta.app_label}/{meta.model_name}_form.html", "components/form_page.html"]
+
+    def get_context_data(self, **kwargs):
+        meta = self.model._meta
+        editing = getattr(self, "object", None) is not None
+        kwargs.setdefault(
+            "page_title", f"Edit {self.object}" if editing else f"New {meta.verbose_name}"
+        )
+        list_url = self.list_url_name or f"{meta.app_label}:{meta.model_name}_list"
+        kwargs.setdefault(
+            "cancel_url", self.object.get_absolute_url() if editing else reverse(list_url)
+        )
+        return super().get_context_data(**kwargs)
+
+    def save(self, form) -> models.Model:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.save(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message.format(object=self.object))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+class PortalCreateView(PortalFormMixin, CreateView):
+    def get_permission_required(self) -> list[str]:
+        meta = self.model._meta
+        return [f"{meta.app_label}.add_{meta.model_name}"]
+
+
+class PortalUpdateView(PortalFormMixin, UpdateView):
+    def get_permission_required(self) -> list[str]:
+        meta = self.model._meta
+        return [f"{meta.app_label}.change_{meta.model_name}"]
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.model.objects.for_user(self.request.user)
+
+
+class FormsetsMixin:
+    """A create or edit page whose form carries inline rows (findings, participants, ...).
+
+    `formset_classes` maps a context name to an inline formset class. Every part is validated
+    before anything is written; on any error the whole page comes back with every value typed,
+    in every row, and each error beside its field.
+    """
+
+    formset_classes: dict[str, type] = {}
+
+    def get_formsets(self) -> dict[str, Any]:
+        kwargs = {"instance": self.object, "form_kwargs": {"user": self.request.user}}
+        if self.request.method == "POST":
+            kwargs |= {"data": self.request.POST, "files": self.request.FILES}
+        formsets = {}
+        for name, formset_class in self.formset_classes.items():
+            formset = formset_class(prefix=name, **kwargs)
+            meta = formset.model._meta
+            formset.title = str(meta.verbose_name_plural).capitalize()
+            formset.add_label = f"Add {meta.verbose_name}"
+            formsets[name] = formset
+        return formsets
+
+    def get_context_data(self, **kwargs):
+        if "formsets" not in kwargs:
+            kwargs["formsets"] = self.get_formsets()
+        kwargs["formsets_have_errors"] = any(
+            not formset.is_valid() for formset in kwargs["formsets"].values() if formset.is_bound
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object() if self.kwargs else None
+        form = self.get_form()
+        formsets = self.get_formsets()
+        if form.is_valid() and all(formset.is_valid() for formset in formsets.values()):
+            try:
+                self.object = self.save(form, formsets)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, self.success_message.format(object=self.object))
+                return HttpResponseRedirect(self.get_success_url())
+        return self.render_to_response(self.get_context_data(form=form, formsets=formsets))

@@ -1,0 +1,39 @@
+// Progressive enhancement: a <select data-typeahead="URL"> becomes a type-ahead (Tom Select)
+// that asks URL?q=... for choices as the user types. Without JavaScript it stays a select.
+(function () {
+  "use strict";
+
+  function enhance(select) {
+    if (select.tomselect || select.closest("template")) {
+      return;
+    }
+    const url = select.dataset.typeahead;
+    // eslint-disable-next-line no-undef
+    new TomSelect(select, {
+      valueField: "id",
+      labelField: "text",
+      searchField: ["text"],
+      plugins: select.multiple ? ["remove_button"] : [],
+      maxOptions: 20,
+      loadThrottle: 250,
+      preload: "focus",
+      allowEmptyOption: !select.multiple,
+      load(query, callback) {
+        fetch(url + "?q=" + encodeURIComponent(query), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        })
+          .then((response) => response.json())
+          .then((data) => callback(data.results))
+          .catch(() => callback());
+      },
+    });
+  }
+
+  function enhanceAll(root) {
+    root.querySelectorAll("select[data-typeahead]").forEach(enhance);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => enhanceAll(document));
+  document.addEventListener("formset:added", (event) => enhanceAll(event.target));
+})();

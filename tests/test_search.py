@@ -1,0 +1,339 @@
+"""Global search finds records of every kind by name and text, and only what the user may open."""
+
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from consultations.models import Consultation
+from scn_portal import roles
+from scn_portal.search import MAX_QUERY_LENGTH, clean_query, search_portal
+from tests.factories import (
+    CityFactory,
+    ConsultationFactory,
+    CountryFactory,
+    FindingFactory,
+    OfficialFactory,
+    OrganisationFactory,
+    UserFactory,
+    WorkshopFactory,
+)
+from tests.queries import assert_queries_do_not_grow, count_queries
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("search")
+
+
+def user_in(group_name: str):
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def staff(client):
+    user = user_in(roles.ISD_STAFF)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def partner(client):
+    user = user_in(roles.PARTNER_EDITOR)
+    organisation = OrganisationFactory(name="Individualland")
+    organisation.members.add(user)
+    client.force_login(user)
+    return user
+
+
+def search(client, query: str) -> str:
+    response = client.get(URL, {"q": query})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    response = client.get(URL, {"q": "Peshawar"})
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_empty_query_shows_a_prompt_and_no_results(client, staff):
+    CityFactory(name="Peshawar")
+
+    content = search(client, "   ")
+
+    assert "<title>Search" in content
+    assert "Type a city's name" in content
+    assert "Peshawar" not in content
+
+
+def test_finds_a_city_by_its_name_with_its_country_province_and_membership(client, staff):
+    peshawar = CityFactory(
+        name="Peshawar",
+        name_local="پشاور",
+        province="Khyber Pakhtunkhwa",
+        country=CountryFactory(name="Pakistan", code="PK"),
+    )
+    CityFactory(name="Quetta")
+
+    content = search(client, "peshawar")
+
+    assert f'href="{peshawar.get_absolute_url()}">Peshawar</a>' in content
+    assert "پشاور" in content
+    assert "Pakistan · Khyber Pakhtunkhwa · Member" in content
+    assert "Quetta" not in content
+
+
+def test_finds_a_city_by_its_urdu_name(client, staff):
+    peshawar = CityFactory(name="Peshawar", name_local="پشاور")
+    CityFactory(name="Quetta", name_local="کوئٹہ")
+
+    content = search(client, "پشاور")
+
+    assert f'href="{peshawar.get_absolute_url()}"' in content
+    assert "Quetta" not in content
+
+
+def test_finds_a_city_by_the_first_letters_of_its_name(client, staff):
+    peshawar = CityFactory(name="Peshawar")
+
+    content = search(client, "Pesh")
+
+    assert f'href="{peshawar.get_absolute_url()}"' in content
+
+
+def test_city_named_like_the_query_comes_before_one_that_only_lies_in_its_province(client, staff):
+    CityFactory(name="Mastung", province="Quetta Division")
+    CityFactory(name="Quetta", province="Balochistan")
+
+    content = search(client, "Quetta")
+
+    assert content.index(">Quetta</a>") < content.index(">Mastung</a>")
+
+
+def test_finds_an_official_by_part_of_the_name_without_contact_details(client, staff):
+    official = OfficialFactory(
+        name="Asim Khan",
+        title="District Nazim",
+        city=CityFactory(name="Nowshera"),
+        email="asim.khan@example.org",
+        phone="+92 300 0000000",
+    )
+    OfficialFactory(name="Someone Else")
+
+    content = search(client, "Khan")
+
+    assert f'href="{official.get_absolute_url()}"' in content
+    assert "District Nazim · Nowshera" in content
+    assert "asim.khan@example.org" not in content
+    assert "+92 300" not in content
+    assert "Someone Else" not in content
+
+
+def test_finds_an_organisation_by_its_short_name(client, staff):
+    organisation = OrganisationFactory(name="Individualland", short_name="IL")
+
+    content = search(client, "IL")
+
+    assert f'href="{organisation.get_absolute_url()}"' in content
+
+
+def test_finds_a_workshop_by_a_word_of_its_title_with_its_dates(client, staff):
+    workshop = WorkshopFactory(title="Capacity-building workshop for mayors", venue="Islamabad")
+    WorkshopFactory(title="National summit")
+
+    content = search(client, "mayors")
+
+    assert f'href="{workshop.get_absolute_url()}"' in content
+    assert "1 Nov 2017 – 4 Nov 2017 · Islamabad" in content
+    assert "National summit" not in content
+
+
+def test_finds_a_consultation_by_a_word_of_its_summary_with_its_city_and_date(client, staff):
+    consultation = ConsultationFactory(
+        title="Meeting the district government",
+        city=CityFactory(name="Quetta"),
+        summary="The nazim described the dispute resolution councils.",
+    )
+    ConsultationFactory(title="Another meeting", summary="Nothing about that.")
+
+    content = search(client, "councils")
+
+    assert f'href="{consultation.get_absolute_url()}"' in content
+    assert "Quetta · 2 Nov 2017" in content
+    assert "Another meeting" not in content
+
+
+def test_finds_a_consultation_by_a_word_of_its_key_findings(client, staff):
+    consultation = ConsultationFactory(title="Meeting in Nowshera")
+    FindingFactory(consultation=consultation, text="Frustration with provincial oversight.")
+
+    content = search(client, "oversight")
+
+    assert f'href="{consultation.get_absolute_url()}"' in content
+
+
+def test_no_results_says_so(client, staff):
+    CityFactory(name="Peshawar")
+
+    content = search(client, "Timbuktu")
+
+    assert "Nothing found for" in content
+    assert "Timbuktu" in content
+    assert "Peshawar" not in content
+
+
+def test_results_are_grouped_by_kind_with_counts_and_limited(client, staff):
+    for number in range(25):
+        CityFactory(name=f"Nowshera {number:02}")
+    WorkshopFactory(title="Nowshera exchange")
+
+    content = search(client, "Nowshera")
+
+    assert '<h2 class="h5" id="results-cities">Cities <span class="badge text-bg-secondary">25' in (
+        content
+    )
+    assert '<h2 class="h5" id="results-workshops">Workshops' in content
+    assert "Showing the first 20 of 25." in content
+    assert "Nowshera 19" in content
+    assert "Nowshera 20" not in content
+    assert "26 results" in content
+
+
+def test_partner_editor_does_not_find_consultations(client, partner):
+    ConsultationFactory(
+        title="Consultation in Peshawar",
+        summary="Peshawar officials on policing.",
+        public_summary="Peshawar",
+        confidentiality=Consultation.Confidentiality.PUBLISHED,
+    )
+
+    content = search(client, "Peshawar")
+
+    assert "Consultation in Peshawar" not in content
+    assert "Nothing found" in content
+
+
+def test_partner_editor_does_not_find_another_organisations_unpublished_workshop(client, partner):
+    own = WorkshopFactory(
+        title="Peshawar workshop draft",
+        organiser=partner.organisations.get(),
+        is_published=False,
+    )
+    WorkshopFactory(title="Peshawar workshop of others", is_published=False)
+
+    content = search(client, "Peshawar workshop")
+
+    assert f'href="{own.get_absolute_url()}"' in content
+    assert "Peshawar workshop of others" not in content
+
+
+def test_partner_editor_does_not_find_unpublished_cities_or_unnamed_officials(client, partner):
+    CityFactory(name="Hidden Peshawar", is_published=False)
+    OfficialFactory(name="Peshawar official", consent_to_be_named=False)
+
+    content = search(client, "Peshawar")
+
+    assert "Hidden Peshawar" not in content
+    assert "Peshawar official" not in content
+
+
+def test_user_without_a_role_does_not_find_a_consultation_by_its_internal_summary(client):
+    client.force_login(UserFactory())
+    ConsultationFactory(
+        title="Published consultation",
+        summary="Confidential remark about zakat.",
+        public_summary="A public account.",
+        confidentiality=Consultation.Confidentiality.PUBLISHED,
+    )
+
+    assert "Published consultation" not in search(client, "zakat")
+    assert "Published consultation" in search(client, "public account")
+
+
+def test_query_is_echoed_escaped(client, staff):
+    content = search(client, "<script>alert(1)</script>")
+
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "' OR 1=1 --",
+        "&|!:*()",
+        '"unclosed phrase',
+        "-",
+        "a" * 1000,
+        "پشاور کوئٹہ",
+        "50% _off_ \\",
+        "nul\x00byte",
+        "   ",
+    ],
+)
+def test_hostile_input_answers_a_page(client, staff, query):
+    CityFactory(name="Peshawar", name_local="پشاور")
+
+    content = search(client, query)
+
+    assert "<h1" in content
+
+
+def test_long_query_is_cut_to_the_maximum_length(client, staff):
+    response = client.get(URL, {"q": "x" * 1000})
+
+    assert response.context["search_query"] == "x" * MAX_QUERY_LENGTH
+
+
+def test_clean_query_drops_control_characters_and_extra_spaces():
+    assert clean_query("  Pesh\x00awar \t\n Quetta  ") == "Pesh awar Quetta"
+    assert clean_query(None) == ""
+
+
+def test_search_portal_finds_nothing_for_an_empty_query(staff):
+    CityFactory(name="Peshawar")
+
+    results = search_portal(user=staff, query="  ")
+
+    assert results == {
+        "cities": [],
+        "officials": [],
+        "organisations": [],
+        "workshops": [],
+        "consultations": [],
+    }
+
+
+def test_search_portal_limits_each_kind_and_counts_all(staff):
+    for number in range(5):
+        CityFactory(name=f"Quetta {number}")
+
+    cities = search_portal(user=staff, query="quetta", limit_per_kind=3)["cities"]
+
+    assert [city.name for city in cities] == ["Quetta 0", "Quetta 1", "Quetta 2"]
+    assert cities[0].search_total == 5
+
+
+def test_result_page_query_count_does_not_grow_with_rows(client, staff):
+    numbers = itertools.count()
+
+    def add_matching_records(count: int) -> None:
+        for _ in range(count):
+            city = CityFactory(name=f"Sample {next(numbers)}")
+            OfficialFactory(name="Sample official", city=city)
+            OrganisationFactory(name=f"Sample {next(numbers)}")
+            WorkshopFactory(title="Sample workshop", cities=[city])
+            FindingFactory(consultation=ConsultationFactory(title="Sample", city=city))
+
+    add_matching_records(2)
+    few = count_queries(lambda: search(client, "Sample"))
+
+    add_matching_records(20)
+    many = count_queries(lambda: search(client, "Sample"))
+
+    assert_queries_do_not_grow(few, many)

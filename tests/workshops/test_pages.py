@@ -1,0 +1,173 @@
+"""The workshop list, page and form (with participants and media coverage)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    CityFactory,
+    MediaCoverageFactory,
+    OfficialFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    WorkshopFactory,
+)
+from tests.queries import assert_queries_do_not_grow, count_queries
+from workshops.models import MediaCoverage, Participation, Workshop
+
+pytestmark = pytest.mark.django_db
+
+
+def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_workshop_list_filters_by_city_and_date_range(staff_client):
+    quetta = CityFactory(name="Quetta")
+    WorkshopFactory(title="Quetta workshop", cities=[quetta], start_date=datetime.date(2017, 11, 1))
+    WorkshopFactory(
+        title="Lahore exchange",
+        start_date=datetime.date(2019, 5, 1),
+        end_date=datetime.date(2019, 5, 2),
+    )
+    url = reverse("workshops:workshop_list")
+
+    by_city = staff_client.get(url, {"city": quetta.pk}).content.decode()
+    by_date = staff_client.get(
+        url, {"start_date_after": "2019-01-01", "start_date_before": "2019-12-31"}
+    ).content.decode()
+
+    assert "Quetta workshop" in by_city and "Lahore exchange" not in by_city
+    assert "Lahore exchange" in by_date and "Quetta workshop" not in by_date
+
+
+def test_workshop_list_queries_do_not_grow(staff_client):
+    url = reverse("workshops:workshop_list")
+    for _ in range(2):
+        ParticipationFactory(workshop=WorkshopFactory(cities=[CityFactory()]))
+    few = count_queries(lambda: staff_client.get(url))
+    for _ in range(20):
+        ParticipationFactory(workshop=WorkshopFactory(cities=[CityFactory(), CityFactory()]))
+    many = count_queries(lambda: staff_client.get(url))
+
+    assert_queries_do_not_grow(few, many)
+
+
+def test_workshop_page_shows_participants_media_and_supporters(staff_client):
+    workshop = WorkshopFactory(title="Capacity-building workshop", venue="Islamabad")
+    ParticipationFactory(
+        workshop=workshop,
+        official=None,
+        city=None,
+        name="Federal minister",
+        role="Minister",
+        is_high_level=True,
+    )
+    MediaCoverageFactory(
+        workshop=workshop, headline="Mayors meet in Islamabad", language=MediaCoverage.Language.URDU
+    )
+
+    content = staff_client.get(workshop.get_absolute_url()).content.decode()
+
+    assert "Capacity-building workshop" in content and "Islamabad" in content
+    assert "Federal minister" in content and "High-level" in content
+    assert "Mayors meet in Islamabad" in content and "Urdu" in content
+    assert workshop.organiser.name in content
+
+
+def test_workshop_page_queries_do_not_grow(staff_client):
+    workshop = WorkshopFactory()
+
+    def grow(times):
+        for _ in range(times):
+            ParticipationFactory(workshop=workshop)
+            MediaCoverageFactory(workshop=workshop)
+            workshop.cities.add(CityFactory())
+
+    grow(2)
+    few = count_queries(lambda: staff_client.get(workshop.get_absolute_url()))
+    grow(15)
+    many = count_queries(lambda: staff_client.get(workshop.get_absolute_url()))
+
+    assert_queries_do_not_grow(few, many)
+
+
+def test_workshop_form_stores_participants_and_media_coverage(staff_client, staff_user):
+    organiser = OrganisationFactory(name="Individualland")
+    quetta = CityFactory(name="Quetta")
+    mayor = OfficialFactory(city=quetta)
+    data = {
+        "title": "National workshop on local government",
+        "slug": "national-workshop-2018",
+        "kind": Workshop.Kind.NATIONAL_WORKSHOP,
+        "start_date": "2018-03-01",
+        "end_date": "2018-03-02",
+        "venue": "Islamabad",
+        "organiser": organiser.pk,
+        "cities": [quetta.pk],
+        **management("supports", 0),
+        **management("participations", 2),
+        "participations-0-official": mayor.pk,
+        "participations-0-role": "Mayor",
+        "participations-0-city": quetta.pk,
+        "participations-0-attendance": Participation.Attendance.ATTENDED,
+        "participations-1-name": "Federal minister",
+        "participations-1-role": "Guest of honour",
+        "participations-1-attendance": Participation.Attendance.ATTENDED,
+        "participations-1-is_high_level": "on",
+        **management("media_coverage", 1),
+        "media_coverage-0-outlet_name": "Dawn",
+        "media_coverage-0-language": "en",
+        "media_coverage-0-headline": "Mayors discuss prevention",
+        "media_coverage-0-url": "https://example.org/article",
+        "media_coverage-0-published_on": "2018-03-03",
+        "media_coverage-0-is_published": "on",
+    }
+
+    response = staff_client.post(reverse("workshops:workshop_create"), data)
+
+    workshop = Workshop.objects.get(slug="national-workshop-2018")
+    assert response["Location"] == workshop.get_absolute_url()
+    assert list(workshop.cities.all()) == [quetta]
+    guests = {(p.official_id, p.name, p.is_high_level) for p in workshop.participations.all()}
+    assert guests == {(mayor.pk, "", False), (None, "Federal minister", True)}
+    media = workshop.media_coverage.get()
+    assert (media.outlet_name, media.headline, str(media.published_on)) == (
+        "Dawn",
+        "Mayors discuss prevention",
+        "2018-03-03",
+    )
+    assert workshop.history.earliest().history_user == staff_user
+
+
+def test_workshop_form_refuses_backwards_dates_and_a_participant_twice(staff_client):
+    organiser = OrganisationFactory()
+    mayor = OfficialFactory()
+    data = {
+        "title": "Backwards",
+        "slug": "backwards",
+        "kind": Workshop.Kind.SUMMIT,
+        "start_date": "2018-03-02",
+        "end_date": "2018-03-01",
+        "organiser": organiser.pk,
+        **management("supports", 0),
+        **management("participations", 2),
+        "participations-0-official": mayor.pk,
+        "participations-0-attendance": "attended",
+        "participations-1-official": mayor.pk,
+        "participations-1-attendance": "attended",
+        **management("media_coverage", 0),
+    }
+
+    content = staff_client.post(reverse("workshops:workshop_create"), data).content.decode()
+
+    assert "A workshop must end on or after the day it starts." in content
+    assert "This person is already listed as a participant above." in content
+    assert 'value="Backwards"' in content
+    assert not Workshop.objects.exists()

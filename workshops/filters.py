@@ -1,0 +1,33 @@
+import django_filters
+
+from cities.models import City, Organisation
+from scn_portal.generic import PortalFilterSet
+from workshops.models import Workshop
+
+
+class WorkshopFilter(PortalFilterSet):
+    search_fields = ("title", "venue", "organiser__name", "public_summary")
+    kind = django_filters.ChoiceFilter(choices=Workshop.Kind.choices)
+    city = django_filters.ModelChoiceFilter(
+        queryset=City.objects.all(), method="filter_city", label="City"
+    )
+    organiser = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
+    start_date = django_filters.DateFromToRangeFilter(
+        label="Starts between",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    is_published = django_filters.BooleanFilter(label="Published")
+    o = django_filters.OrderingFilter(
+        fields=[("start_date", "date"), ("title", "title"), ("organiser__name", "organiser")],
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Workshop
+        fields = ["q", "kind", "city", "organiser", "start_date", "is_published"]
+
+    def filter_city(self, queryset, name, value):
+        # A subquery, not a join on the cities table: a join would repeat workshops.
+        return queryset.filter(
+            pk__in=Workshop.cities.through.objects.filter(city=value).values("workshop_id")
+        )

@@ -1,0 +1,98 @@
+from django import forms
+
+from scn_portal.forms import DateInput, ScopedModelForm, typeahead
+from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
+
+
+class WorkshopForm(ScopedModelForm):
+    class Meta:
+        model = Workshop
+        fields = [
+            "title",
+            "slug",
+            "kind",
+            "start_date",
+            "end_date",
+            "venue",
+            "organiser",
+            "cities",
+            "agenda",
+            "outcomes",
+            "public_summary",
+            "internal_notes",
+            "is_published",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "organiser": typeahead("cities:organisation_autocomplete"),
+            "cities": typeahead("cities:city_autocomplete", multiple=True),
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "outcomes": forms.Textarea(attrs={"rows": 4}),
+            "public_summary": forms.Textarea(attrs={"rows": 3}),
+            "internal_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class WorkshopSupportForm(ScopedModelForm):
+    class Meta:
+        model = WorkshopSupport
+        fields = ["organisation", "role"]
+        widgets = {"organisation": typeahead("cities:organisation_autocomplete")}
+
+
+class ParticipationForm(ScopedModelForm):
+    class Meta:
+        model = Participation
+        fields = ["official", "name", "role", "organisation", "city", "attendance", "is_high_level"]
+        widgets = {
+            "official": typeahead("cities:official_autocomplete"),
+            "organisation": typeahead("cities:organisation_autocomplete"),
+            "city": typeahead("cities:city_autocomplete"),
+        }
+
+
+class MediaCoverageForm(ScopedModelForm):
+    class Meta:
+        model = MediaCoverage
+        fields = [
+            "outlet",
+            "outlet_name",
+            "language",
+            "headline",
+            "url",
+            "published_on",
+            "is_published",
+        ]
+        widgets = {
+            "outlet": typeahead("cities:organisation_autocomplete"),
+            "published_on": DateInput(),
+        }
+
+
+class BaseParticipationFormSet(forms.BaseInlineFormSet):
+    """Refuses the same official, or the same guest name, twice in one workshop."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            official, name = form.cleaned_data.get("official"), form.cleaned_data.get("name")
+            key = ("official", official.pk) if official else ("name", (name or "").casefold())
+            if key in seen:
+                field = "official" if official else "name"
+                form.add_error(field, "This person is already listed as a participant above.")
+            seen.add(key)
+
+
+def _inline(model, form, formset=forms.BaseInlineFormSet):
+    return forms.inlineformset_factory(
+        Workshop, model, form=form, formset=formset, extra=0, can_delete=True
+    )
+
+
+SupportFormSet = _inline(WorkshopSupport, WorkshopSupportForm)
+ParticipationFormSet = _inline(Participation, ParticipationForm, BaseParticipationFormSet)
+MediaCoverageFormSet = _inline(MediaCoverage, MediaCoverageForm)

@@ -1,0 +1,106 @@
+from django.db.models import Count, Prefetch
+
+from cities.models import City
+from consultations.models import Consultation, NextStep
+from scn_portal.forms import formset_rows
+from scn_portal.generic import (
+    FormsetsMixin,
+    PortalCreateView,
+    PortalDetailView,
+    PortalListView,
+    PortalUpdateView,
+)
+from scn_portal.views import AutocompleteView
+from workshops.filters import WorkshopFilter
+from workshops.forms import (
+    MediaCoverageFormSet,
+    ParticipationFormSet,
+    SupportFormSet,
+    WorkshopForm,
+)
+from workshops.models import MediaCoverage, Participation, Workshop
+from workshops.services import workshop_save
+
+
+class WorkshopListView(PortalListView):
+    model = Workshop
+    filterset_class = WorkshopFilter
+
+    def refine_queryset(self, queryset):
+        return (
+            queryset.select_related("organiser")
+            .prefetch_related(Prefetch("cities", queryset=City.objects.order_by("name")))
+            .annotate(participant_count=Count("participations"))
+            .order_by("-start_date", "title")
+        )
+
+
+class WorkshopDetailView(PortalDetailView):
+    model = Workshop
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("organiser").prefetch_related(
+            Prefetch("cities", queryset=City.objects.for_user(self.request.user)),
+            "supports__organisation",
+        )
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            participations=Participation.objects.for_user(user)
+            .filter(workshop=self.object)
+            .select_related("official", "organisation", "city")
+            .order_by("-is_high_level", "city__name", "name"),
+            media_coverage=MediaCoverage.objects.for_user(user)
+            .filter(workshop=self.object)
+            .select_related("outlet")
+            .order_by("published_on"),
+            consultations=Consultation.objects.for_user(user)
+            .filter(workshop=self.object)
+            .select_related("city")
+            .order_by("city__name"),
+            next_steps=NextStep.objects.for_user(user)
+            .filter(workshop=self.object)
+            .select_related("owner", "responsible_organisation", "city")
+            .order_by("due_date", "title"),
+            can_edit=Workshop.objects.editable_by(user).filter(pk=self.object.pk).exists(),
+            **kwargs,
+        )
+
+
+class WorkshopFormMixin(FormsetsMixin):
+    model = Workshop
+    form_class = WorkshopForm
+    formset_classes = {
+        "supports": SupportFormSet,
+        "participations": ParticipationFormSet,
+        "media_coverage": MediaCoverageFormSet,
+    }
+    success_message = "Workshop {object} saved."
+
+    def save(self, form, formsets):
+        return workshop_save(
+            actor=self.request.user,
+            workshop=form.instance,
+            data=form.cleaned_data,
+            **{name: formset_rows(formset) for name, formset in formsets.items()},
+        )
+
+
+class WorkshopCreateView(WorkshopFormMixin, PortalCreateView):
+    pass
+
+
+class WorkshopUpdateView(WorkshopFormMixin, PortalUpdateView):
+    def get_queryset(self):
+        return Workshop.objects.editable_by(self.request.user)
+
+
+class WorkshopAutocompleteView(AutocompleteView):
+    search_fields = ("title", "venue")
+
+    def get_queryset(self):
+        return Workshop.objects.for_user(self.request.user).order_by("-start_date")
+
+    def label(self, obj):
+        return f"{obj.title} ({obj.start_date:%d %b %Y})"
