@@ -53,8 +53,9 @@ class CityQuerySet(models.QuerySet):
     def published(self) -> CityQuerySet:
         return self.filter(is_published=True)
 
-    def with_engagement(self) -> CityQuerySet:
-        """Annotate `last_contact` (latest consultation or workshop day) and `official_count`.
+    def with_engagement(self, user: roles.User) -> CityQuerySet:
+        """Annotate `last_contact` (latest consultation or workshop day) and `official_count`,
+        counting only what `user` may see (a confidential consultation's date is confidential).
 
         Correlated subqueries, not joins: a city's officials times its consultations would
         multiply rows.
@@ -63,15 +64,20 @@ class CityQuerySet(models.QuerySet):
         from workshops.models import Workshop
 
         last_consultation = (
-            Consultation.objects.filter(city=OuterRef("pk")).order_by("-date").values("date")[:1]
+            Consultation.objects.for_user(user)
+            .filter(city=OuterRef("pk"))
+            .order_by("-date")
+            .values("date")[:1]
         )
         last_workshop = (
-            Workshop.objects.filter(cities=OuterRef("pk"), start_date__lte=timezone.localdate())
+            Workshop.objects.for_user(user)
+            .filter(cities=OuterRef("pk"), start_date__lte=timezone.localdate())
             .order_by("-start_date")
             .values("start_date")[:1]
         )
         official_count = (
-            Official.objects.filter(city=OuterRef("pk"))
+            Official.objects.for_user(user)
+            .filter(city=OuterRef("pk"))
             .order_by()
             .values("city")
             .annotate(n=Count("pk"))

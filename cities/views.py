@@ -21,7 +21,11 @@ class CityListView(PortalListView):
     filterset_class = CityFilter
 
     def refine_queryset(self, queryset):
-        return queryset.select_related("country", "hub").with_engagement().order_by("name")
+        return (
+            queryset.select_related("country", "hub")
+            .with_engagement(self.request.user)
+            .order_by("name")
+        )
 
 
 class CityDetailView(PortalDetailView):

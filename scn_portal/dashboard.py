@@ -45,7 +45,7 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Group:
+class BarGroup:
     centre: float
     quarter: QuarterCount
 
@@ -67,7 +67,7 @@ class QuarterChart:
     top: int
     bottom: int
     series: list[Series]
-    groups: list[Group]
+    groups: list[BarGroup]
     bars: list[Bar]
     ticks: list[Tick]
     quarters: list[QuarterCount]
@@ -124,7 +124,7 @@ def quarter_chart(
     groups, bars = [], []
     for index, quarter in enumerate(quarters):
         centre = left + slot * (index + 0.5)
-        groups.append(Group(centre=round(centre, 1), quarter=quarter))
+        groups.append(BarGroup(centre=round(centre, 1), quarter=quarter))
         first_x = centre - bar_width * len(series) / 2
         for position, one in enumerate(series):
             value = getattr(quarter, one.key)

@@ -36,10 +36,18 @@ class PortalFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class ScopedMixin(LoginRequiredMixin):
-    """Rows come from the model's `for_user` scope, then `refine_queryset` (joins, counts)."""
+class ScopedMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Rows come from the model's `for_user` scope, then `refine_queryset` (joins, counts).
+
+    The staff portal's pages also need the role's view permission on the model: a signed-in
+    user without a role (or a partner, for consultations) is refused, whatever is published.
+    """
 
     model: type[models.Model]
+
+    def get_permission_required(self) -> list[str]:
+        meta = self.model._meta
+        return [f"{meta.app_label}.view_{meta.model_name}"]
 
     def get_queryset(self) -> models.QuerySet:
         return self.refine_queryset(self.model.objects.for_user(self.request.user))

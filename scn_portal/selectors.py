@@ -71,11 +71,11 @@ def cities_without_recent_contact(
     *, user: roles.User, today: datetime.date, days: int = NO_CONTACT_DAYS
 ) -> CityQuerySet:
     """Cities never contacted, or last contacted more than `days` ago; never first, then the
-    longest without contact. `last_contact` comes from `City.objects.with_engagement()`."""
+    longest without contact. `last_contact` comes from `City.objects.with_engagement(user)`."""
     since = today - datetime.timedelta(days=days)
     return (
         City.objects.for_user(user)
-        .with_engagement()
+        .with_engagement(user)
         .filter(Q(last_contact__isnull=True) | Q(last_contact__lt=since))
         .order_by(F("last_contact").asc(nulls_first=True), "name", "pk")
     )

@@ -4,6 +4,7 @@ Without /usr/bin/chromium the browser tests are skipped on a developer's machine
 CI (CI=true), where `.ci/run` installs it.
 """
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -50,13 +51,23 @@ def page(browser):
 
 
 @pytest.fixture
-def screenshot(page):
-    """Save a full-page screenshot under screenshots/ (named in the README)."""
+def screenshot():
+    """Save a full-page screenshot of a page under screenshots/ (named in the README)."""
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, of_page) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        of_page.screenshot(path=str(path), full_page=True)
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    """Browser tests run in real transactions, and each ends by emptying every table, the
+    roles that a migration created included: put them back the way the migration does."""
+    from django.apps import apps
+
+    migration = importlib.import_module("consultations.migrations.0002_roles")
+    migration.create_roles(apps, None)

@@ -24,14 +24,14 @@ def test_admin_signs_in_and_sees_the_demo_cities_and_workshop(live_server, page,
     text = page.locator("#result_list").inner_text()
     for expected in ("Peshawar", "Nowshera", "Quetta", "پشاور", "Prospective member"):
         assert expected in text
-    screenshot("admin-cities")
+    screenshot("admin-cities", page)
 
     page.goto(f"{live_server.url}/admin/workshops/workshop/")
     page.click("text=Capacity-building workshop for mayors and district officials")
     assert page.input_value("#id_start_date") == "2017-11-01"
     assert "Individualland" in page.locator(".field-organiser").inner_text()
     assert "US Embassy Islamabad" in page.locator("#supports-group").inner_text()
-    screenshot("admin-workshop")
+    screenshot("admin-workshop", page)
 
 
 def test_public_home_shows_the_network(live_server, page, screenshot):
@@ -44,4 +44,4 @@ def test_public_home_shows_the_network(live_server, page, screenshot):
     table = page.locator("#cities-heading + div table").inner_text()
     assert "Quetta" in table and "Balochistan" in table
     assert "Capacity-building workshop" in page.locator("main").inner_text()
-    screenshot("public-home")
+    screenshot("public-home", page)

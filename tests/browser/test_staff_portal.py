@@ -1,0 +1,139 @@
+"""An ISD staff member does the whole job in a real browser, on a laptop and on a phone."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from consultations.models import Consultation, NextStep
+from scn_portal.demo import load_demo
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-test-password"
+LAPTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture
+def staff_member():
+    load_demo()
+    user = UserFactory(username="sana", first_name="Sana", last_name="Staff")
+    user.groups.add(Group.objects.get(name="ISD staff"))
+    return user
+
+
+def sign_in(page, live_server) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "sana")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+
+
+def pick(page, field_id: str, text: str, option: str) -> None:
+    """Type into a type-ahead and choose the suggestion that reads `option`."""
+    page.click(f"#{field_id} + .ts-wrapper .ts-control")
+    page.keyboard.type(text)
+    page.locator(f"#{field_id}-ts-dropdown .option", has_text=option).first.click()
+    page.keyboard.press("Escape")
+
+
+def fill_consultation(page, live_server) -> None:
+    page.goto(f"{live_server.url}/consultations/new/")
+    pick(page, "id_city", "Quet", "Quetta")
+    page.fill("#id_date", "2018-02-14")
+    page.fill("#id_title", "Follow-up call with the mayor of Quetta")
+    pick(page, "id_officials", "Mayor", "Mayor of Quetta")
+    page.fill("#id_summary", "Quetta's membership application was discussed.")
+    page.select_option("#id_findings-0-theme", "needs")
+    page.fill("#id_findings-0-text", "The city wants training for its committees.")
+    page.click("text=+ Add key finding")
+    page.select_option("#id_findings-1-theme", "security")
+    page.fill("#id_findings-1-text", "Security remains the first worry.")
+    page.fill("#id_next_steps-0-title", "Send the membership pack to Quetta")
+    page.select_option("#id_next_steps-0-kind", "membership_onboarding")
+    page.fill("#id_next_steps-0-due_date", "2018-03-01")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_staff_logs_a_consultation_sees_it_on_the_timeline_and_closes_the_step(
+    browser, live_server, staff_member, viewport, screenshot
+):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server)
+    name = "phone" if viewport is PHONE else "laptop"
+
+    fill_consultation(page, live_server)
+    screenshot(f"consultation-form-{name}", page)
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Consultation “Follow-up call with the mayor of Quetta” saved.")
+
+    consultation = Consultation.objects.get(title="Follow-up call with the mayor of Quetta")
+    assert consultation.city.name == "Quetta"
+    assert [o.name for o in consultation.officials.all()] == ["Mayor of Quetta (name not recorded)"]
+    assert consultation.findings.count() == 2
+    step = consultation.next_steps.get()
+
+    page.goto(f"{live_server.url}/cities/quetta/")
+    timeline = page.locator("ol.timeline").inner_text()
+    assert "Follow-up call with the mayor of Quetta" in timeline
+    assert "Security remains the first worry." in timeline
+    assert "Send the membership pack to Quetta" in page.locator("#next-heading + *").inner_text()
+    screenshot(f"city-timeline-{name}", page)
+
+    page.goto(f"{live_server.url}/next-steps/{step.pk}/")
+    page.select_option(f"#status-{step.pk}", "done")
+    page.fill(f"#note-{step.pk}", "Pack sent by e-mail.")
+    page.click("form.status-form button[type=submit]")
+    page.wait_for_selector("text=is now done")
+    step.refresh_from_db()
+    assert step.status == NextStep.Status.DONE
+    assert "Pack sent by e-mail." in page.locator("main").inner_text()
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_a_form_error_keeps_every_typed_value(browser, live_server, staff_member, viewport):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    sign_in(page, live_server)
+
+    fill_consultation(page, live_server)
+    page.fill("#id_findings-1-text", "")  # one bad inline row
+    page.click("button:has-text('Save')")
+
+    page.wait_for_selector("text=Nothing was saved")
+    assert page.input_value("#id_title") == "Follow-up call with the mayor of Quetta"
+    assert page.input_value("#id_date") == "2018-02-14"
+    assert page.input_value("#id_summary") == "Quetta's membership application was discussed."
+    assert page.input_value("#id_findings-0-text") == "The city wants training for its committees."
+    assert page.input_value("#id_findings-1-theme") == "security"
+    assert page.input_value("#id_next_steps-0-title") == "Send the membership pack to Quetta"
+    assert "Mayor of Quetta" in page.locator("#div_id_officials").inner_text()
+    assert "Quetta" in page.locator("#div_id_city").inner_text()
+    assert "This field is required." in page.locator("#findings-rows").inner_text()
+    assert not Consultation.objects.filter(title__startswith="Follow-up").exists()
+    context.close()
+
+
+def test_main_pages_render_for_staff_with_screenshots(page, live_server, staff_member, screenshot):
+    sign_in(page, live_server)
+    for name, path, heading in (
+        ("dashboard", "/dashboard/", "Dashboard"),
+        ("cities", "/cities/", "Cities"),
+        ("officials", "/officials/", "Officials"),
+        ("organisations", "/organisations/", "Organisations"),
+        ("workshops", "/workshops/", "Workshops and events"),
+        ("consultations", "/consultations/", "Consultations"),
+        ("next-steps", "/next-steps/", "Next steps"),
+        ("workshop", "/workshops/pakistan-local-government-capacity-building-2017/",
+         "Capacity-building workshop for mayors and district officials"),
+    ):  # fmt: skip
+        page.goto(f"{live_server.url}{path}")
+        assert page.locator("h1").first.inner_text() == heading
+        assert page.title().endswith("· Strong Cities Network")
+        screenshot(f"staff-{name}", page)
