@@ -47,12 +47,7 @@ def city_timeline(*, city: City, user: roles.User) -> dict[str, Any]:
     )
     entries = [TimelineEntry(w.start_date, "workshop", w) for w in workshops]
     entries += [TimelineEntry(c.date, "consultation", c) for c in consultations]
-    entries += [
-        TimelineEntry(
-            step.completed_on or step.due_date or step.created_at.date(), "next_step", step
-        )
-        for step in next_steps
-    ]
+    entries += [TimelineEntry(_next_step_date(step), "next_step", step) for step in next_steps]
     entries.sort(key=lambda entry: entry.date, reverse=True)
     open_steps = [step for step in next_steps if step.is_open]
     open_steps.sort(key=lambda step: (not step.is_overdue, step.due_date or datetime.date.max))

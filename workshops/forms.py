@@ -1,10 +1,14 @@
 from django import forms
 
+from scn_portal import roles
 from scn_portal.forms import DateInput, ScopedModelForm, typeahead
 from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
 
 
 class WorkshopForm(ScopedModelForm):
+    # Only ISD staff decide who a workshop belongs to, whether it is public, and its notes.
+    STAFF_ONLY_FIELDS = ("organiser", "is_published", "internal_notes")
+
     class Meta:
         model = Workshop
         fields = [
@@ -32,6 +36,12 @@ class WorkshopForm(ScopedModelForm):
             "public_summary": forms.Textarea(attrs={"rows": 3}),
             "internal_notes": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not roles.is_isd_staff(self.user):
+            for name in self.STAFF_ONLY_FIELDS:
+                del self.fields[name]
 
 
 class WorkshopSupportForm(ScopedModelForm):

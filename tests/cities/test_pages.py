@@ -285,3 +285,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_next_step_without_dates_stands_on_the_timeline_at_its_consultation(staff_client):
+    quetta = CityFactory(name="Quetta")
+    consultation = ConsultationFactory(city=quetta, date=datetime.date(2017, 11, 1))
+    NextStepFactory(city=quetta, consultation=consultation, title="Onboard", due_date=None)
+
+    content = staff_client.get(quetta.get_absolute_url()).content.decode()
+
+    timeline = content[content.index("Engagement timeline") :]
+    step_line = timeline[: timeline.index("Onboard")]
+    assert step_line.rindex('datetime="2017-11-01"') > step_line.rfind("<li")

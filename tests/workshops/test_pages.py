@@ -171,3 +171,39 @@ def test_workshop_form_refuses_backwards_dates_and_a_participant_twice(staff_cli
     assert "This person is already listed as a participant above." in content
     assert 'value="Backwards"' in content
     assert not Workshop.objects.exists()
+
+
+def test_partner_edits_own_workshop_but_not_its_owner_or_publication(client):
+    from tests.conftest import make_user_with_role
+
+    individualland = OrganisationFactory(name="Individualland")
+    other = OrganisationFactory(name="Other NGO")
+    partner = make_user_with_role("Partner editor")
+    individualland.members.add(partner)
+    own = WorkshopFactory(organiser=individualland, is_published=False, title="Own workshop")
+    foreign = WorkshopFactory(organiser=other, is_published=False, title="Foreign workshop")
+    client.force_login(partner)
+    data = {
+        "title": "Own workshop, renamed",
+        "slug": own.slug,
+        "kind": own.kind,
+        "start_date": "2017-11-01",
+        "end_date": "2017-11-04",
+        "venue": "Islamabad",
+        "organiser": other.pk,
+        "is_published": "on",
+        **management("supports", 0),
+        **management("participations", 0),
+        **management("media_coverage", 0),
+    }
+
+    response = client.post(reverse("workshops:workshop_update", args=[own.slug]), data)
+    refused = client.post(reverse("workshops:workshop_update", args=[foreign.slug]), data)
+
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert (own.title, own.venue) == ("Own workshop, renamed", "Islamabad")
+    assert (own.organiser, own.is_published) == (individualland, False)
+    assert refused.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.title == "Foreign workshop"
