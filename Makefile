@@ -16,14 +16,14 @@ export UV_PYTHON_DOWNLOADS := never
 PY := $(CURDIR)/.venv/bin/python
 LOCAL := DJANGO_DEBUG=true
 
-.PHONY: install run test test-postgres test-sqlite lint format migrations demo clean
+.PHONY: install run otp test test-postgres test-sqlite lint format migrations demo clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv $(CURDIR)/.tools
 	$(CURDIR)/.tools/bin/pip install --quiet --disable-pip-version-check uv
 
 install: $(filter $(CURDIR)/.tools/bin/uv,$(UV))
-	$(UV) sync --frozen
+	@$(UV) sync --frozen --quiet
 
 ## make run: install, migrate, load the demo data and users, serve on 127.0.0.1:$(PORT)
 run: install
@@ -31,6 +31,10 @@ run: install
 	$(LOCAL) $(PY) manage.py load_demo --with-users
 	@echo "Serving the SCN Portal on http://127.0.0.1:$(PORT)/ (admin: /admin/)"
 	$(LOCAL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## make otp USER=demo.staff: the demo user's current two-factor code (local mode only)
+otp: install
+	@$(LOCAL) $(PY) manage.py demo_otp_code $(USER)
 
 ## make test: the whole suite against PostgreSQL, then again against SQLite
 test: install

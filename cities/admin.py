@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
 from cities.models import (
     City,
@@ -11,10 +10,11 @@ from cities.models import (
     Organisation,
     RegionalHub,
 )
+from scn_portal.admin import ScopedAdmin
 
 
 @admin.register(RegionalHub)
-class RegionalHubAdmin(SimpleHistoryAdmin):
+class RegionalHubAdmin(ScopedAdmin):
     list_display = ["name", "city_count", "is_sample"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -28,7 +28,7 @@ class RegionalHubAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(SimpleHistoryAdmin):
+class CountryAdmin(ScopedAdmin):
     list_display = ["name", "code", "city_count"]
     search_fields = ["name", "code"]
 
@@ -61,7 +61,7 @@ class LocalMechanismInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(SimpleHistoryAdmin):
+class CityAdmin(ScopedAdmin):
     list_display = [
         "name",
         "name_local",
@@ -99,7 +99,7 @@ class CityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DevolvedPower)
-class DevolvedPowerAdmin(SimpleHistoryAdmin):
+class DevolvedPowerAdmin(ScopedAdmin):
     list_display = ["area", "city", "legislation", "year"]
     list_filter = ["area", "city"]
     list_select_related = ["city"]
@@ -108,7 +108,7 @@ class DevolvedPowerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LocalMechanism)
-class LocalMechanismAdmin(SimpleHistoryAdmin):
+class LocalMechanismAdmin(ScopedAdmin):
     list_display = ["name", "kind", "city", "established_year", "is_published"]
     list_filter = ["kind", "is_published", "city"]
     list_select_related = ["city"]
@@ -117,7 +117,7 @@ class LocalMechanismAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(ScopedAdmin):
     list_display = ["name", "short_name", "kind", "country", "member_count", "is_published"]
     list_filter = ["kind", "country", "is_published", "is_sample"]
     list_select_related = ["country"]
@@ -134,7 +134,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(SimpleHistoryAdmin):
+class OfficialAdmin(ScopedAdmin):
     list_display = [
         "name",
         "title",

@@ -14,6 +14,23 @@ from scn_portal import roles
 from scn_portal.models import PortalModel
 
 
+class ReferenceQuerySet(models.QuerySet):
+    """Reference data (hubs, countries): public, the same for everyone."""
+
+    def for_user(self, user: roles.User) -> ReferenceQuerySet:
+        return self
+
+
+class CityProfileQuerySet(models.QuerySet):
+    """A city's profile records: seen with the city; the public sees published ones only."""
+
+    def for_user(self, user: roles.User) -> CityProfileQuerySet:
+        visible = self.filter(city__in=City.objects.for_user(user).values("pk"))
+        if roles.can_read_internal(user) or not hasattr(self.model, "is_published"):
+            return visible
+        return visible.filter(is_published=True)
+
+
 class RegionalHub(PortalModel):
     """One of the SCN's regional hubs (South Asia, MENA, ...)."""
 
@@ -21,6 +38,7 @@ class RegionalHub(PortalModel):
     slug = models.SlugField("slug", max_length=100, unique=True)
     description = models.TextField("description", blank=True)
 
+    objects = ReferenceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -38,6 +56,7 @@ class Country(PortalModel):
         "ISO code", max_length=2, unique=True, help_text="ISO 3166-1 alpha-2, e.g. PK."
     )
 
+    objects = ReferenceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -226,6 +245,7 @@ class DevolvedPower(PortalModel):
     year = models.PositiveSmallIntegerField("year", null=True, blank=True)
     notes = models.TextField("notes", blank=True)
 
+    objects = CityProfileQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -261,6 +281,7 @@ class LocalMechanism(PortalModel):
     description = models.TextField("description", blank=True)
     is_published = models.BooleanField("published", default=False)
 
+    objects = CityProfileQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

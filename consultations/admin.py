@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.text import Truncator
-from simple_history.admin import SimpleHistoryAdmin
 
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
+from scn_portal.admin import ScopedAdmin
 
 
 class FindingInline(admin.StackedInline):
@@ -30,7 +30,7 @@ class NextStepInline(admin.StackedInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(SimpleHistoryAdmin):
+class ConsultationAdmin(ScopedAdmin):
     list_display = [
         "title",
         "city",
@@ -80,7 +80,7 @@ class ConsultationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
+class FindingAdmin(ScopedAdmin):
     list_display = ["short_text", "theme", "consultation", "city", "is_published"]
     list_filter = ["theme", "is_published", "consultation__city"]
     list_select_related = ["consultation__city"]
@@ -119,7 +119,7 @@ class ProgressUpdateInline(admin.TabularInline):
 
 
 @admin.register(NextStep)
-class NextStepAdmin(SimpleHistoryAdmin):
+class NextStepAdmin(ScopedAdmin):
     list_display = [
         "title",
         "kind",
@@ -148,7 +148,7 @@ class NextStepAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(ScopedAdmin):
     list_display = ["next_step", "date", "author", "status", "short_note"]
     list_filter = ["status"]
     list_select_related = ["next_step", "author"]

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView
@@ -18,6 +17,7 @@ from consultations.services import consultation_save, next_step_save, next_step_
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
     FormsetsMixin,
+    NotFoundWhenRefusedMixin,
     PortalCreateView,
     PortalDetailView,
     PortalListView,
@@ -139,7 +139,7 @@ class NextStepUpdateView(NextStepFormMixin, PortalUpdateView):
     pass
 
 
-class NextStepStatusView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class NextStepStatusView(NotFoundWhenRefusedMixin, FormView):
     """The quick status change, posted from the next-step list and page."""
 
     permission_required = "consultations.change_nextstep"

@@ -11,6 +11,7 @@ differs, so a second run writes nothing (no new rows, no new history).
 
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cities.models import (
     City,
@@ -445,15 +447,31 @@ class DemoUser:
     password: str
     role: str
     organisation_slug: str
+    # The key of the user's authenticator (TOTP): published, like the password, for local trials.
+    totp_key: str
     is_superuser: bool = False
     is_staff: bool = False
 
+    @property
+    def totp_secret(self) -> str:
+        """The key in base32, as an authenticator app asks for it."""
+        return base64.b32encode(bytes.fromhex(self.totp_key)).decode()
+
 
 DEMO_USERS = (
-    DemoUser("demo.admin", "scn-demo-admin-2017", roles.PORTAL_ADMIN, "isd", True, True),
-    DemoUser("demo.staff", "scn-demo-staff-2017", roles.ISD_STAFF, "isd", False, True),
-    DemoUser("demo.partner", "scn-demo-partner-2017", roles.PARTNER_EDITOR, "individualland"),
-)
+    DemoUser(
+        "demo.admin", "scn-demo-admin-2017", roles.PORTAL_ADMIN, "isd",
+        "5343e4e0000000000000000000000000000a0001", True, True,
+    ),
+    DemoUser(
+        "demo.staff", "scn-demo-staff-2017", roles.ISD_STAFF, "isd",
+        "5343e4e0000000000000000000000000000a0002", False, True,
+    ),
+    DemoUser(
+        "demo.partner", "scn-demo-partner-2017", roles.PARTNER_EDITOR, "individualland",
+        "5343e4e0000000000000000000000000000a0003",
+    ),
+)  # fmt: skip
 
 
 @transaction.atomic
@@ -476,6 +494,11 @@ def load_demo_users() -> tuple[DemoUser, ...]:
             last_name=demo.role,
         )
         record_set_m2m(user, "groups", [Group.objects.get(name=demo.role)], actor=None)
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name="Demo authenticator",
+            defaults={"key": demo.totp_key, "confirmed": True},
+        )
         organisation = Organisation.objects.get(slug=demo.organisation_slug)
         if not organisation.members.filter(pk=user.pk).exists():
             # From the organisation's side, so that its history records the new member.

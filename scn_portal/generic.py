@@ -15,7 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
@@ -36,7 +36,17 @@ class PortalFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class ScopedMixin(LoginRequiredMixin, PermissionRequiredMixin):
+class NotFoundWhenRefusedMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """A signed-in user whose role may not use a page gets 404, as for a record outside their
+    scope: the portal never confirms that something exists. Anonymous visitors sign in."""
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            raise Http404
+        return super().handle_no_permission()
+
+
+class ScopedMixin(NotFoundWhenRefusedMixin):
     """Rows come from the model's `for_user` scope, then `refine_queryset` (joins, counts).
 
     The staff portal's pages also need the role's view permission on the model: a signed-in
@@ -72,7 +82,7 @@ class PortalDetailView(ScopedMixin, DetailView):
         return [f"{meta.app_label}/{meta.model_name}_detail.html"]
 
 
-class PortalFormMixin(LoginRequiredMixin, PermissionRequiredMixin):
+class PortalFormMixin(NotFoundWhenRefusedMixin):
     """Create and edit pages: the form validates, a service writes.
 
     `save(form)` calls the service with the form's cleaned data and returns the record. A

@@ -88,3 +88,20 @@ def record_save_rows(
             continue
         setattr(instance, parent_field, parent)
         record_apply(instance, data, actor=actor)
+
+
+def totp_device_pending(*, user: AbstractBaseUser):
+    """The user's unconfirmed authenticator (TOTP) device, made on first need."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def totp_device_confirm(*, device) -> None:
+    """Confirm a device after its first correct code; other pending devices are dropped."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    type(device).objects.filter(user=device.user, confirmed=False).delete()

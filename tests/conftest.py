@@ -1,5 +1,6 @@
 import pytest
 
+from tests.auth import sign_in
 from tests.factories import UserFactory
 
 
@@ -24,7 +25,7 @@ def superuser(db):
 
 @pytest.fixture
 def admin_client(client, superuser):
-    client.force_login(superuser)
+    sign_in(client, superuser)
     return client
 
 
@@ -43,5 +44,5 @@ def staff_user(db):
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    client.force_login(staff_user)
+    sign_in(client, staff_user)
     return client

@@ -3,8 +3,10 @@
 import datetime
 
 import factory
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cities.models import (
     City,
@@ -201,6 +203,40 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     note = "Progress."
 
 
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True
+
+
+class AccessLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessLog
+
+    username = factory.Sequence(lambda n: f"someone{n}")
+    ip_address = "192.0.2.1"
+    user_agent = "test"
+    http_accept = "text/html"
+    path_info = "/accounts/login/"
+
+
+class AccessFailureLogFactory(AccessLogFactory):
+    class Meta:
+        model = AccessFailureLog
+
+
+class AccessAttemptFactory(AccessLogFactory):
+    class Meta:
+        model = AccessAttempt
+
+    get_data = ""
+    post_data = "username=someone"
+    failures_since_start = 1
+
+
 FACTORY_FOR_MODEL = {
     factory_class._meta.model: factory_class
     for factory_class in [
@@ -221,5 +257,9 @@ FACTORY_FOR_MODEL = {
         FindingFactory,
         NextStepFactory,
         ProgressUpdateFactory,
+        TOTPDeviceFactory,
+        AccessLogFactory,
+        AccessFailureLogFactory,
+        AccessAttemptFactory,
     ]
 }

@@ -9,6 +9,7 @@ from django.urls import reverse
 from consultations.models import Consultation
 from scn_portal import roles
 from scn_portal.search import MAX_QUERY_LENGTH, clean_query, search_portal
+from tests.auth import sign_in
 from tests.factories import (
     CityFactory,
     ConsultationFactory,
@@ -35,7 +36,7 @@ def user_in(group_name: str):
 @pytest.fixture
 def staff(client):
     user = user_in(roles.ISD_STAFF)
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
@@ -44,7 +45,7 @@ def partner(client):
     user = user_in(roles.PARTNER_EDITOR)
     organisation = OrganisationFactory(name="Individualland")
     organisation.members.add(user)
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
@@ -243,7 +244,7 @@ def test_partner_editor_does_not_find_unpublished_cities_or_unnamed_officials(cl
 
 
 def test_user_without_a_role_does_not_find_a_consultation_by_its_internal_summary(client):
-    client.force_login(UserFactory())
+    sign_in(client, UserFactory())
     ConsultationFactory(
         title="Published consultation",
         summary="Confidential remark about zakat.",

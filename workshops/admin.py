@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
+from scn_portal.admin import ScopedAdmin
 from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
 
 
@@ -27,7 +27,7 @@ class MediaCoverageInline(admin.TabularInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(SimpleHistoryAdmin):
+class WorkshopAdmin(ScopedAdmin):
     list_display = [
         "title",
         "kind",
@@ -71,7 +71,7 @@ class WorkshopAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WorkshopSupport)
-class WorkshopSupportAdmin(SimpleHistoryAdmin):
+class WorkshopSupportAdmin(ScopedAdmin):
     list_display = ["workshop", "organisation", "role"]
     list_filter = ["role"]
     list_select_related = ["workshop", "organisation"]
@@ -80,7 +80,7 @@ class WorkshopSupportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(ScopedAdmin):
     list_display = [
         "participant",
         "role",
@@ -101,7 +101,7 @@ class ParticipationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MediaCoverage)
-class MediaCoverageAdmin(SimpleHistoryAdmin):
+class MediaCoverageAdmin(ScopedAdmin):
     list_display = ["headline", "outlet_display", "language", "published_on", "workshop"]
     list_filter = ["language", "is_published", "is_sample"]
     list_select_related = ["workshop", "outlet"]

@@ -115,6 +115,11 @@ class Workshop(PortalModel):
         return reverse("workshops:workshop_detail", args=[self.slug])
 
 
+class WorkshopSupportQuerySet(models.QuerySet):
+    def for_user(self, user: roles.User) -> WorkshopSupportQuerySet:
+        return self.filter(workshop__in=Workshop.objects.for_user(user).values("pk"))
+
+
 class WorkshopSupport(PortalModel):
     """An organisation supporting or funding a workshop."""
 
@@ -131,6 +136,7 @@ class WorkshopSupport(PortalModel):
     )
     role = models.CharField("role", max_length=20, choices=Role, default=Role.SUPPORTER)
 
+    objects = WorkshopSupportQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

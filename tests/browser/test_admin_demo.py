@@ -4,18 +4,24 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from scn_portal.demo import load_demo
+from tests.auth import current_code, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_signs_in_and_sees_the_demo_cities_and_workshop(live_server, page, screenshot):
     load_demo()
-    get_user_model().objects.create_superuser("demo.admin", password="scn-demo-admin-2017")
+    admin = get_user_model().objects.create_superuser("demo.admin", password="scn-demo-admin-2017")
+    device = totp_device(admin)
 
     page.goto(f"{live_server.url}/admin/")
     page.fill("#id_username", "demo.admin")
     page.fill("#id_password", "scn-demo-admin-2017")
     page.click("input[type=submit]")
+    # The admin too asks for the second factor before anything else.
+    page.wait_for_selector("text=Enter your code")
+    page.fill("#id_token", current_code(device))
+    page.click("main button[type=submit]")
     page.wait_for_selector("text=Records of the Strong Cities Network")
 
     page.goto(f"{live_server.url}/admin/cities/city/")

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from consultations.models import Consultation, NextStep
 from scn_portal.demo import load_demo
+from tests.auth import current_code, totp_device
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,10 +24,19 @@ def staff_member():
 
 
 def sign_in(page, live_server) -> None:
+    """Password, then the authenticator code (a fresh device each time: codes are single-use)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="sana")
+    user.totpdevice_set.all().delete()
+    device = totp_device(user)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "sana")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/two-factor/?next=%2Fdashboard%2F")
+    page.fill("#id_token", current_code(device))
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard/")
 
 

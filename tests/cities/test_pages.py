@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cities.models import City, Official, Organisation
 from consultations.models import NextStep
+from tests.auth import sign_in
 from tests.factories import (
     CityFactory,
     ConsultationFactory,
@@ -271,12 +272,12 @@ def test_creating_an_official_and_an_organisation(staff_client):
     assert not Official.objects.exists()
 
 
-def test_a_viewer_cannot_open_the_new_city_form(client):
+def test_a_viewer_is_refused_the_new_city_form_as_not_found(client):
     from tests.conftest import make_user_with_role
 
-    client.force_login(make_user_with_role("Viewer"))
+    sign_in(client, make_user_with_role("Viewer"))
 
-    assert client.get(reverse("cities:city_create")).status_code == 403
+    assert client.get(reverse("cities:city_create")).status_code == 404
     assert client.get(reverse("cities:city_list")).status_code == 200
 
 

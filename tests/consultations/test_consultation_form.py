@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from consultations.models import Consultation, Finding, NextStep
+from tests.auth import sign_in
 from tests.factories import CityFactory, OfficialFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def staff(client):
     user = UserFactory(username="staffer", first_name="Sana", last_name="Staff")
     user.groups.add(Group.objects.get(name="ISD staff"))
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from tests.auth import sign_in
 from tests.factories import (
     CityFactory,
     MediaCoverageFactory,
@@ -182,7 +183,7 @@ def test_partner_edits_own_workshop_but_not_its_owner_or_publication(client):
     individualland.members.add(partner)
     own = WorkshopFactory(organiser=individualland, is_published=False, title="Own workshop")
     foreign = WorkshopFactory(organiser=other, is_published=False, title="Foreign workshop")
-    client.force_login(partner)
+    sign_in(client, partner)
     data = {
         "title": "Own workshop, renamed",
         "slug": own.slug,

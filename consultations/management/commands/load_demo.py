@@ -29,6 +29,13 @@ class Command(BaseCommand):
             + ", ".join(f"{count} {label.split('.')[-1]}" for label, count in counts.items())
         )
         if with_users:
-            self.stdout.write("\nDemo users (local only):")
+            self.stdout.write("\nDemo users (local only), with their authenticator keys:")
             for user in load_demo_users():
-                self.stdout.write(f"  {user.role:<15} {user.username:<14} {user.password}")
+                self.stdout.write(
+                    f"  {user.role:<15} {user.username:<14} {user.password:<23} "
+                    f"TOTP key {user.totp_secret}"
+                )
+            self.stdout.write(
+                "The second factor: add the key to an authenticator app, or print the current "
+                "code with\n  make otp USER=demo.staff"
+            )
