@@ -1,13 +1,13 @@
 import django_filters
 
 from cities.models import City, Country, Official, Organisation, RegionalHub
-from scn_portal.generic import PortalFilterSet
+from scn_portal.generic import PortalFilterSet, scoped_choices
 
 
 class CityFilter(PortalFilterSet):
     search_fields = ("name", "name_local", "province", "country__name")
-    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all())
-    hub = django_filters.ModelChoiceFilter(queryset=RegionalHub.objects.all(), label="Hub")
+    country = django_filters.ModelChoiceFilter(queryset=scoped_choices(Country))
+    hub = django_filters.ModelChoiceFilter(queryset=scoped_choices(RegionalHub), label="Hub")
     membership_status = django_filters.ChoiceFilter(
         choices=City.Membership.choices, label="Membership"
     )
@@ -30,9 +30,9 @@ class CityFilter(PortalFilterSet):
 
 class OfficialFilter(PortalFilterSet):
     search_fields = ("name", "name_local", "title", "city__name")
-    city = django_filters.ModelChoiceFilter(queryset=City.objects.all())
+    city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City))
     country = django_filters.ModelChoiceFilter(
-        field_name="city__country", queryset=Country.objects.all(), label="Country"
+        field_name="city__country", queryset=scoped_choices(Country), label="Country"
     )
     role_kind = django_filters.ChoiceFilter(choices=Official.RoleKind.choices, label="Role")
     consent_to_be_named = django_filters.BooleanFilter(label="Consents to be named")
@@ -49,7 +49,7 @@ class OfficialFilter(PortalFilterSet):
 class OrganisationFilter(PortalFilterSet):
     search_fields = ("name", "short_name", "description")
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
-    country = django_filters.ModelChoiceFilter(queryset=Country.objects.all())
+    country = django_filters.ModelChoiceFilter(queryset=scoped_choices(Country))
     o = django_filters.OrderingFilter(
         fields=[("name", "name"), ("kind", "kind"), ("workshop_count", "workshops")],
         label="Sort by",

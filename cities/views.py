@@ -1,4 +1,4 @@
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from cities.filters import CityFilter, OfficialFilter, OrganisationFilter
 from cities.forms import CityForm, OfficialForm, OrganisationForm
@@ -119,7 +119,16 @@ class OrganisationListView(PortalListView):
     def refine_queryset(self, queryset):
         return (
             queryset.select_related("country")
-            .annotate(workshop_count=Count("organised_workshops"))
+            .annotate(
+                workshop_count=Count(
+                    "organised_workshops",
+                    filter=Q(
+                        organised_workshops__in=Workshop.objects.for_user(self.request.user).values(
+                            "pk"
+                        )
+                    ),
+                )
+            )
             .order_by("name")
         )
 
@@ -175,8 +184,9 @@ class OfficialAutocompleteView(AutocompleteView):
 
     def get_queryset(self):
         officials = Official.objects.for_user(self.request.user).select_related("city")
-        if city := self.request.GET.get("city"):
-            officials = officials.filter(city__pk=city) if city.isdigit() else officials
+        city = self.request.GET.get("city", "")
+        if city.isascii() and city.isdigit() and len(city) < 19:
+            officials = officials.filter(city__pk=city)
         return officials.order_by("name")
 
     def label(self, obj):

@@ -1,9 +1,9 @@
 import django_filters
-from django.contrib.auth import get_user_model
 
 from cities.models import City, Country, Organisation, RegionalHub
 from consultations.models import Consultation, NextStep
-from scn_portal.generic import PortalFilterSet
+from scn_portal import roles
+from scn_portal.generic import PortalFilterSet, scoped_choices
 from workshops.models import Workshop
 
 DATE_RANGE = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
@@ -11,14 +11,14 @@ DATE_RANGE = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
 
 class ConsultationFilter(PortalFilterSet):
     search_fields = ("title", "summary", "city__name")
-    city = django_filters.ModelChoiceFilter(queryset=City.objects.all())
+    city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City))
     country = django_filters.ModelChoiceFilter(
-        field_name="city__country", queryset=Country.objects.all(), label="Country"
+        field_name="city__country", queryset=scoped_choices(Country), label="Country"
     )
     hub = django_filters.ModelChoiceFilter(
-        field_name="city__hub", queryset=RegionalHub.objects.all(), label="Hub"
+        field_name="city__hub", queryset=scoped_choices(RegionalHub), label="Hub"
     )
-    workshop = django_filters.ModelChoiceFilter(queryset=Workshop.objects.all())
+    workshop = django_filters.ModelChoiceFilter(queryset=scoped_choices(Workshop))
     confidentiality = django_filters.ChoiceFilter(choices=Consultation.Confidentiality.choices)
     date = django_filters.DateFromToRangeFilter(label="Held between", widget=DATE_RANGE)
     o = django_filters.OrderingFilter(
@@ -32,12 +32,14 @@ class ConsultationFilter(PortalFilterSet):
 
 class NextStepFilter(PortalFilterSet):
     search_fields = ("title", "description", "city__name")
-    city = django_filters.ModelChoiceFilter(queryset=City.objects.all())
+    city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City))
     kind = django_filters.ChoiceFilter(choices=NextStep.Kind.choices)
     status = django_filters.ChoiceFilter(choices=NextStep.Status.choices)
-    owner = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.all())
+    owner = django_filters.ModelChoiceFilter(
+        queryset=lambda request: roles.team_members_for(request.user)
+    )
     responsible_organisation = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(), label="Responsible organisation"
+        queryset=scoped_choices(Organisation), label="Responsible organisation"
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
     due_date = django_filters.DateFromToRangeFilter(label="Due between", widget=DATE_RANGE)

@@ -2,7 +2,7 @@ from django import forms
 
 from consultations.models import Consultation, Finding, NextStep
 from scn_portal import roles
-from scn_portal.forms import DateInput, ScopedModelForm, typeahead
+from scn_portal.forms import MAX_ROWS, DateInput, ScopedModelForm, typeahead
 
 
 class ConsultationForm(ScopedModelForm):
@@ -113,8 +113,9 @@ class NextStepStatusForm(forms.Form):
     )
 
 
+ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
 FindingFormSet = forms.inlineformset_factory(
-    Consultation, Finding, form=FindingForm, extra=1, can_delete=True
+    Consultation, Finding, form=FindingForm, extra=1, can_delete=True, **ROW_LIMITS
 )
 NextStepFormSet = forms.inlineformset_factory(
     Consultation,
@@ -123,4 +124,5 @@ NextStepFormSet = forms.inlineformset_factory(
     fk_name="consultation",
     extra=1,
     can_delete=True,
+    **ROW_LIMITS,
 )

@@ -155,17 +155,24 @@ class NextStepQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def for_user(self, user: roles.User) -> NextStepQuerySet:
-        """Staff and viewers: all. Partners: those of their workshops or their organisation.
-        Public: the published ones."""
-        if roles.can_read_internal(user):
+        """Staff and viewers: all, but a step inherits its consultation's confidentiality.
+        Partners: those of their workshops or their organisation, never a consultation's.
+        Public: the published ones, not from an unpublished consultation."""
+        visible_consultation = Q(consultation__isnull=True) | Q(
+            consultation__in=Consultation.objects.for_user(user).values("pk")
+        )
+        if roles.is_isd_staff(user):
             return self
+        if roles.is_viewer(user):
+            return self.filter(visible_consultation)
         organisations = roles.partner_organisation_ids(user)
         if organisations:
             return self.filter(
                 Q(responsible_organisation__in=organisations)
-                | Q(workshop__in=Workshop.objects.editable_by(user).values("pk"))
+                | Q(workshop__in=Workshop.objects.editable_by(user).values("pk")),
+                consultation__isnull=True,
             )
-        return self.published()
+        return self.published().filter(visible_consultation)
 
 
 class NextStep(PortalModel):

@@ -111,7 +111,8 @@ class NextStepDetailView(PortalDetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            updates=ProgressUpdate.objects.filter(next_step=self.object)
+            updates=ProgressUpdate.objects.for_user(self.request.user)
+            .filter(next_step=self.object)
             .select_related("author")
             .order_by("-date", "-id"),
             status_form=NextStepStatusForm(initial={"status": self.object.status}),

@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.urls import reverse_lazy
+
+# Inline rows one form may carry (findings, participants, ...): more is refused, not processed.
+MAX_ROWS = 200
 
 
 class ScopedModelForm(forms.ModelForm):
-    """A model form whose related-record choices come from the user's scope (`for_user`)."""
+    """A model form whose related-record choices come from the user's scope (`for_user`).
+
+    Values the record already holds stay valid choices even outside that scope (a partner
+    keeps the officials already listed at their workshop), so saving a record unchanged
+    never drops or refuses what someone else entered.
+    """
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "for_user"):
-                field.queryset = queryset.for_user(user)
+            if queryset is None or not hasattr(queryset, "for_user"):
+                continue
+            scope = Q(pk__in=queryset.for_user(user).values("pk"))
+            stored = self._stored_pks(name)
+            field.queryset = (
+                queryset.filter(scope | Q(pk__in=stored)) if stored else queryset.filter(scope)
+            )
+
+    def _stored_pks(self, name: str) -> list:
+        if self.instance.pk is None:
+            return []
+        value = self.initial.get(name)
+        values = value if isinstance(value, list | tuple) else [value]
+        return [getattr(item, "pk", item) for item in values if item not in (None, "")]
 
 
 class TypeaheadMixin:
@@ -32,6 +54,12 @@ class TypeaheadMixin:
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(item) for item in value if item}
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is not None:
+            # Ask the database for the chosen rows only, not the whole table.
+            self.choices = copy.copy(self.choices)
+            pks = [pk for pk in chosen if pk.isascii() and pk.isdigit() and len(pk) < 19]
+            self.choices.queryset = queryset.filter(pk__in=pks)
         groups = super().optgroups(name, value, attrs)
         return [
             (

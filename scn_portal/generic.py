@@ -14,11 +14,22 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
+
+from scn_portal.text import every_word_in, search_words
+
+
+def scoped_choices(model: type[models.Model]):
+    """Filter choices from the user's scope: a filter never lists what its user may not see."""
+
+    def choices(request) -> models.QuerySet:
+        user = request.user if request is not None else None
+        return model.objects.for_user(user) if user is not None else model.objects.none()
+
+    return choices
 
 
 class PortalFilterSet(django_filters.FilterSet):
@@ -28,12 +39,7 @@ class PortalFilterSet(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
     def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
-        for term in value.split()[:10]:
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": term})
-            queryset = queryset.filter(condition)
-        return queryset
+        return queryset.filter(every_word_in(self.search_fields, search_words(value)))
 
 
 class NotFoundWhenRefusedMixin(LoginRequiredMixin, PermissionRequiredMixin):

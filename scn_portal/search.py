@@ -27,29 +27,10 @@ from django.views.generic import TemplateView
 from cities.models import City, Official, Organisation
 from consultations.models import Consultation, Finding
 from scn_portal import roles
+from scn_portal.text import MAX_WORDS, clean_query, every_word_in
 from workshops.models import Workshop
 
-MAX_QUERY_LENGTH = 200
-MAX_WORDS = 10
 RESULTS_PER_KIND = 20
-
-
-def clean_query(raw: str | None) -> str:
-    """The query as searched: control characters (NUL breaks PostgreSQL) dropped, whitespace
-    collapsed, at most MAX_QUERY_LENGTH characters. Zero-width joiners, used in Urdu, stay."""
-    text = "".join(" " if char < " " or char == "\x7f" else char for char in raw or "")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
-
-
-def _every_word_in(fields: Sequence[str], words: Sequence[str]) -> Q:
-    """Each word appears, case-insensitively, in at least one of the fields."""
-    condition = Q()
-    for word in words:
-        in_any_field = Q()
-        for name in fields:
-            in_any_field |= Q(**{f"{name}__icontains": word})
-        condition &= in_any_field
-    return condition
 
 
 def _uses_full_text() -> bool:
@@ -71,7 +52,7 @@ def _matching(queryset: models.QuerySet, fields: Sequence[str], query: str) -> m
         return queryset.alias(search_document=SearchVector(*fields, config="simple")).filter(
             search_document=_search_query(query)
         )
-    return queryset.filter(_every_word_in(fields, query.split()[:MAX_WORDS]))
+    return queryset.filter(every_word_in(fields, query.split()[:MAX_WORDS]))
 
 
 def _consultation_findings_match(user: roles.User, query: str) -> Q:
@@ -105,7 +86,7 @@ class SearchKind:
     def search(self, *, user: roles.User, query: str, limit: int) -> list[models.Model]:
         """The user's matching records, best first, each annotated with `search_total`."""
         words = query.split()[:MAX_WORDS]
-        name_match = _every_word_in(self.name_fields, words)
+        name_match = every_word_in(self.name_fields, words)
         text_fields = self.text_fields_for(user)
         queryset = self.model.objects.for_user(user)
         if _uses_full_text():
@@ -125,7 +106,7 @@ class SearchKind:
                     output_field=FloatField(),
                 )
             )
-            match = _every_word_in(self.name_fields + text_fields, words)
+            match = every_word_in(self.name_fields + text_fields, words)
         if self.also_match is not None:
             match |= self.also_match(user, query)
         if self.related:

@@ -2,13 +2,14 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import JsonResponse
 from django.views import View
 from django.views.generic import TemplateView
 
 from cities.models import City
 from scn_portal import roles
+from scn_portal.text import every_word_in, search_words
 from workshops.models import Workshop
 
 
@@ -50,12 +51,8 @@ class AutocompleteView(LoginRequiredMixin, View):
         return str(obj)
 
     def get(self, request, *args, **kwargs):
-        queryset = self.get_queryset()
-        for term in request.GET.get("q", "").split()[:5]:
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": term})
-            queryset = queryset.filter(condition)
+        words = search_words(request.GET.get("q"))
+        queryset = self.get_queryset().filter(every_word_in(self.search_fields, words))
         results = [{"id": obj.pk, "text": self.label(obj)} for obj in queryset[: self.limit]]
         return JsonResponse({"results": results})
 

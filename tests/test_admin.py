@@ -9,8 +9,9 @@ from tests.factories import FACTORY_FOR_MODEL
 from tests.queries import assert_queries_do_not_grow, count_queries
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-# django-axes' sign-in logs are written by the system only: their admin has no add page.
-ADDABLE = [model for model in REGISTERED if model._meta.app_label != "axes"]
+# Sign-in logs (django-axes) and authenticator devices are made by the system or their owner,
+# never added in the admin.
+ADDABLE = [model for model in REGISTERED if model._meta.app_label not in {"axes", "otp_totp"}]
 WITH_HISTORY = [model for model in REGISTERED if hasattr(model, "history")]
 DOMAIN_APPS = {"cities", "workshops", "consultations"}
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from consultations.models import Consultation
 from scn_portal import roles
-from scn_portal.search import MAX_QUERY_LENGTH, clean_query, search_portal
+from scn_portal.search import search_portal
+from scn_portal.text import MAX_QUERY_LENGTH, clean_query
 from tests.auth import sign_in
 from tests.factories import (
     CityFactory,

@@ -1,7 +1,7 @@
 import django_filters
 
 from cities.models import City, Organisation
-from scn_portal.generic import PortalFilterSet
+from scn_portal.generic import PortalFilterSet, scoped_choices
 from workshops.models import Workshop
 
 
@@ -9,9 +9,9 @@ class WorkshopFilter(PortalFilterSet):
     search_fields = ("title", "venue", "organiser__name", "public_summary")
     kind = django_filters.ChoiceFilter(choices=Workshop.Kind.choices)
     city = django_filters.ModelChoiceFilter(
-        queryset=City.objects.all(), method="filter_city", label="City"
+        queryset=scoped_choices(City), method="filter_city", label="City"
     )
-    organiser = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
+    organiser = django_filters.ModelChoiceFilter(queryset=scoped_choices(Organisation))
     start_date = django_filters.DateFromToRangeFilter(
         label="Starts between",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),

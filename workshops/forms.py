@@ -1,14 +1,11 @@
 from django import forms
 
 from scn_portal import roles
-from scn_portal.forms import DateInput, ScopedModelForm, typeahead
+from scn_portal.forms import MAX_ROWS, DateInput, ScopedModelForm, typeahead
 from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
 
 
 class WorkshopForm(ScopedModelForm):
-    # Only ISD staff decide who a workshop belongs to, whether it is public, and its notes.
-    STAFF_ONLY_FIELDS = ("organiser", "is_published", "internal_notes")
-
     class Meta:
         model = Workshop
         fields = [
@@ -40,7 +37,7 @@ class WorkshopForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not roles.is_isd_staff(self.user):
-            for name in self.STAFF_ONLY_FIELDS:
+            for name in Workshop.STAFF_ONLY_FIELDS:
                 del self.fields[name]
 
 
@@ -99,7 +96,15 @@ class BaseParticipationFormSet(forms.BaseInlineFormSet):
 
 def _inline(model, form, formset=forms.BaseInlineFormSet):
     return forms.inlineformset_factory(
-        Workshop, model, form=form, formset=formset, extra=0, can_delete=True
+        Workshop,
+        model,
+        form=form,
+        formset=formset,
+        extra=0,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        absolute_max=MAX_ROWS,
+        validate_max=True,
     )
 
 

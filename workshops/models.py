@@ -92,6 +92,9 @@ class Workshop(PortalModel):
     objects = WorkshopQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[cities])
 
+    # Who a workshop belongs to, whether it is public and ISD's notes: ISD staff decide these.
+    STAFF_ONLY_FIELDS = frozenset({"organiser", "is_published", "internal_notes"})
+
     class Meta:
         verbose_name = "workshop"
         verbose_name_plural = "workshops"

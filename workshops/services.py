@@ -9,6 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from cities.models import City, Organisation
+from scn_portal import roles
 from scn_portal.services import (
     record_apply,
     record_save,
@@ -79,8 +80,15 @@ def workshop_save(
 ) -> Workshop:
     """Create or change a workshop with its supporters, participants and media coverage.
 
-    Each child list holds (instance, data, delete?) rows; all is written or nothing.
+    Each child list holds (instance, data, delete?) rows; all is written or nothing. Only ISD
+    staff change who a workshop belongs to (organiser, supporters, who may therefore edit it),
+    whether it is published, and its internal notes: from anyone else these are ignored.
     """
+    if not roles.is_isd_staff(actor):
+        data = {
+            name: value for name, value in data.items() if name not in Workshop.STAFF_ONLY_FIELDS
+        }
+        supports = ()
     record_apply(workshop, data, actor=actor)
     record_save_rows(workshop, "workshop", list(supports), actor=actor)
     record_save_rows(workshop, "workshop", list(participations), actor=actor)

@@ -2,6 +2,7 @@ from django.db.models import Count, Prefetch
 
 from cities.models import City
 from consultations.models import Consultation, NextStep
+from scn_portal import roles
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
     FormsetsMixin,
@@ -29,7 +30,11 @@ class WorkshopListView(PortalListView):
     def refine_queryset(self, queryset):
         return (
             queryset.select_related("organiser")
-            .prefetch_related(Prefetch("cities", queryset=City.objects.order_by("name")))
+            .prefetch_related(
+                Prefetch(
+                    "cities", queryset=City.objects.for_user(self.request.user).order_by("name")
+                )
+            )
             .annotate(participant_count=Count("participations"))
             .order_by("-start_date", "title")
         )
@@ -64,6 +69,7 @@ class WorkshopDetailView(PortalDetailView):
             .select_related("owner", "responsible_organisation", "city")
             .order_by("due_date", "title"),
             can_edit=Workshop.objects.editable_by(user).filter(pk=self.object.pk).exists(),
+            show_internal_notes=roles.is_isd_staff(user),
             **kwargs,
         )
 
@@ -77,6 +83,12 @@ class WorkshopFormMixin(FormsetsMixin):
         "media_coverage": MediaCoverageFormSet,
     }
     success_message = "Workshop {object} saved."
+
+    def get_formsets(self):
+        formsets = super().get_formsets()
+        if not roles.is_isd_staff(self.request.user):
+            formsets.pop("supports")  # who supports a workshop decides who may edit it
+        return formsets
 
     def save(self, form, formsets):
         return workshop_save(
