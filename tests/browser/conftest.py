@@ -42,12 +42,46 @@ def browser():
         browser.close()
 
 
+def watch_csp(page, violations: list[str]) -> None:
+    """Collect every Content Security Policy violation the browser reports on `page`."""
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
+def csp_violations():
+    """Pages record CSP violations here; a test that ends with any fails."""
+    violations: list[str] = []
+    yield violations
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def new_page(browser, csp_violations):
+    """Open a page at a given viewport, watched for CSP violations."""
+    contexts = []
+
+    def open_page(viewport=None):
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        watch_csp(page, csp_violations)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture

@@ -38,6 +38,10 @@ def test_admin_signs_in_and_sees_the_demo_cities_and_workshop(live_server, page,
     assert "Individualland" in page.locator(".field-organiser").inner_text()
     assert "US Embassy Islamabad" in page.locator("#supports-group").inner_text()
     screenshot("admin-workshop", page)
+    # The admin's own scripts run under the same Content Security Policy.
+    page.goto(f"{live_server.url}/admin/consultations/consultation/add/")
+    page.click("text=Add another Key finding")
+    assert page.locator(".dynamic-findings").count() == 1
 
 
 def test_public_home_shows_the_network(live_server, page, screenshot):
@@ -51,3 +55,23 @@ def test_public_home_shows_the_network(live_server, page, screenshot):
     assert "Quetta" in table and "Balochistan" in table
     assert "Capacity-building workshop" in page.locator("main").inner_text()
     screenshot("public-home", page)
+
+
+def test_the_policy_blocks_an_injected_inline_script_and_the_watch_sees_it(browser, live_server):
+    """The control for every browser test's CSP watch: an inline script is refused."""
+    from tests.browser.conftest import watch_csp
+
+    violations: list[str] = []
+    context = browser.new_context()
+    page = context.new_page()
+    watch_csp(page, violations)
+    page.goto(live_server.url)
+
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.injected = true'; document.body.appendChild(s); }"
+    )
+
+    assert page.evaluate("() => window.injected === undefined")
+    assert violations and "script-src" in violations[0]
+    context.close()

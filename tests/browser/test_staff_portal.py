@@ -67,10 +67,9 @@ def fill_consultation(page, live_server) -> None:
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 def test_staff_logs_a_consultation_sees_it_on_the_timeline_and_closes_the_step(
-    browser, live_server, staff_member, viewport, screenshot
+    new_page, live_server, staff_member, viewport, screenshot
 ):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
+    page = new_page(viewport)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server)
@@ -103,13 +102,11 @@ def test_staff_logs_a_consultation_sees_it_on_the_timeline_and_closes_the_step(
     assert step.status == NextStep.Status.DONE
     assert "Pack sent by e-mail." in page.locator("main").inner_text()
     assert errors == []
-    context.close()
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
-def test_a_form_error_keeps_every_typed_value(browser, live_server, staff_member, viewport):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
+def test_a_form_error_keeps_every_typed_value(new_page, live_server, staff_member, viewport):
+    page = new_page(viewport)
     sign_in(page, live_server)
 
     fill_consultation(page, live_server)
@@ -127,7 +124,6 @@ def test_a_form_error_keeps_every_typed_value(browser, live_server, staff_member
     assert "Quetta" in page.locator("#div_id_city").inner_text()
     assert "This field is required." in page.locator("#findings-rows").inner_text()
     assert not Consultation.objects.filter(title__startswith="Follow-up").exists()
-    context.close()
 
 
 def test_main_pages_render_for_staff_with_screenshots(page, live_server, staff_member, screenshot):
