@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.validators import slug_re as SLUG
 from django.db.models import Prefetch, Q
 
 from cities.models import City, Official
@@ -60,6 +61,14 @@ def city_timeline(*, city: City, user: roles.User) -> dict[str, Any]:
         "open_next_steps": open_steps,
         "overdue_count": sum(step.is_overdue for step in open_steps),
     }
+
+
+def city_from_query(*, user: roles.User, slug: str | None) -> City | None:
+    """The city a link names (`?city=<slug>`, e.g. "Log a consultation" on a city's page),
+    if it is one the user may see; anything else, typed or tampered with, is no city."""
+    if not slug or not SLUG.fullmatch(slug):
+        return None
+    return City.objects.for_user(user).filter(slug=slug).first()
 
 
 def _next_step_date(step: NextStep) -> datetime.date:

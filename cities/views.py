@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from cities.filters import CityFilter, OfficialFilter, OrganisationFilter
 from cities.forms import CityForm, OfficialForm, OrganisationForm
 from cities.models import City, Official, Organisation
-from cities.selectors import city_timeline
+from cities.selectors import city_from_query, city_timeline
 from cities.services import city_save, official_save, organisation_save
 from consultations.models import Consultation
 from scn_portal.generic import (
@@ -102,10 +102,7 @@ class OfficialFormMixin:
 
 class OfficialCreateView(OfficialFormMixin, PortalCreateView):
     def get_initial(self):
-        city = City.objects.for_user(self.request.user).filter(
-            slug=self.request.GET.get("city", "")
-        )
-        return {"city": city.first()}
+        return {"city": city_from_query(user=self.request.user, slug=self.request.GET.get("city"))}
 
 
 class OfficialUpdateView(OfficialFormMixin, PortalUpdateView):

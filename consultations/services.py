@@ -35,18 +35,23 @@ def consultation_create(
     next_steps: Iterable[dict[str, Any]] = (),
     **fields: Any,
 ) -> Consultation:
-    """Log a consultation with its key findings and next steps, all or nothing."""
-    consultation = Consultation(
-        city=city, date=date, title=title, summary=summary, created_by=actor, **fields
+    """Log a consultation with its key findings (dicts of Finding fields) and next steps
+    (dicts of NextStep fields), all or nothing: `consultation_save` with new rows."""
+    return consultation_save(
+        actor=actor,
+        consultation=Consultation(),
+        data={
+            "city": city,
+            "date": date,
+            "title": title,
+            "summary": summary,
+            "officials": list(officials),
+            "team_members": list(team_members),
+            **fields,
+        },
+        findings=[(Finding(), finding, False) for finding in findings],
+        next_steps=[(NextStep(), step, False) for step in next_steps],
     )
-    record_save(consultation, actor=actor)
-    record_set_m2m(consultation, "officials", list(officials), actor=actor)
-    record_set_m2m(consultation, "team_members", list(team_members), actor=actor)
-    for position, finding in enumerate(findings):
-        record_save(Finding(consultation=consultation, position=position, **finding), actor=actor)
-    for step in next_steps:
-        next_step_create(actor=actor, consultation=consultation, **{"city": city, **step})
-    return consultation
 
 
 @transaction.atomic
@@ -109,7 +114,13 @@ def consultation_save(
     if consultation.pk is None:
         consultation.created_by = actor
     record_apply(consultation, data, actor=actor)
-    record_save_rows(consultation, "consultation", list(findings), actor=actor)
+    # New findings go after those already recorded, in the order they were typed.
+    start = consultation.findings.count()
+    findings = [
+        (finding, {"position": start + index, **values} if finding.pk is None else values, delete)
+        for index, (finding, values, delete) in enumerate(findings)
+    ]
+    record_save_rows(consultation, "consultation", findings, actor=actor)
     steps = [
         (step, {"city": consultation.city, **values} if step.pk is None else values, delete)
         for step, values, delete in next_steps

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView
 
 from cities.models import Official
+from cities.selectors import city_from_query
 from consultations.filters import ConsultationFilter, NextStepFilter
 from consultations.forms import (
     ConsultationForm,
@@ -76,12 +77,7 @@ class ConsultationFormMixin(FormsetsMixin):
 
 class ConsultationCreateView(ConsultationFormMixin, PortalCreateView):
     def get_initial(self):
-        from cities.models import City
-
-        city = City.objects.for_user(self.request.user).filter(
-            slug=self.request.GET.get("city", "")
-        )
-        return {"city": city.first()}
+        return {"city": city_from_query(user=self.request.user, slug=self.request.GET.get("city"))}
 
 
 class ConsultationUpdateView(ConsultationFormMixin, PortalUpdateView):

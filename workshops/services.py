@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -12,7 +11,6 @@ from cities.models import City, Organisation
 from scn_portal import roles
 from scn_portal.services import (
     record_apply,
-    record_save,
     record_save_rows,
     record_set_m2m,
     record_update,
@@ -24,33 +22,21 @@ from workshops.models import Workshop, WorkshopSupport
 def workshop_create(
     *,
     actor: AbstractBaseUser | None,
-    title: str,
-    slug: str,
-    kind: str,
-    start_date: datetime.date,
-    end_date: datetime.date,
-    organiser: Organisation,
     cities: Iterable[City] = (),
     supporters: Iterable[tuple[Organisation, str]] = (),
     **fields,
 ) -> Workshop:
-    """Create a workshop with its cities and its (organisation, role) supporters."""
-    workshop = Workshop(
-        title=title,
-        slug=slug,
-        kind=kind,
-        start_date=start_date,
-        end_date=end_date,
-        organiser=organiser,
-        **fields,
+    """Create a workshop with its cities and its (organisation, role) supporters:
+    `workshop_save` with new rows."""
+    return workshop_save(
+        actor=actor,
+        workshop=Workshop(),
+        data={**fields, "cities": list(cities)},
+        supports=[
+            (WorkshopSupport(), {"organisation": organisation, "role": role}, False)
+            for organisation, role in supporters
+        ],
     )
-    record_save(workshop, actor=actor)
-    record_set_m2m(workshop, "cities", list(cities), actor=actor)
-    for organisation, role in supporters:
-        record_save(
-            WorkshopSupport(workshop=workshop, organisation=organisation, role=role), actor=actor
-        )
-    return workshop
 
 
 @transaction.atomic
@@ -84,7 +70,7 @@ def workshop_save(
     staff change who a workshop belongs to (organiser, supporters, who may therefore edit it),
     whether it is published, and its internal notes: from anyone else these are ignored.
     """
-    if not roles.is_isd_staff(actor):
+    if actor is not None and not roles.is_isd_staff(actor):  # None: the system itself
         data = {
             name: value for name, value in data.items() if name not in Workshop.STAFF_ONLY_FIELDS
         }

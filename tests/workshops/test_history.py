@@ -2,7 +2,8 @@ import datetime
 
 import pytest
 
-from tests.factories import CityFactory, OrganisationFactory, UserFactory
+from tests.conftest import make_user_with_role
+from tests.factories import CityFactory, OrganisationFactory
 from workshops.models import Workshop, WorkshopSupport
 from workshops.services import workshop_create, workshop_update
 
@@ -10,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_creating_and_changing_a_workshop_leaves_history_with_the_actor():
-    partner, staff = UserFactory(), UserFactory()
+    partner = make_user_with_role("ISD staff", username="author")
+    staff = make_user_with_role("ISD staff", username="editor")
     peshawar, quetta = CityFactory(name="Peshawar"), CityFactory(name="Quetta")
     embassy = OrganisationFactory(name="US Embassy")
 
