@@ -1,15 +1,27 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.i18n import set_language
 
-from scn_portal import dashboard, search, two_factor, views
+from scn_portal import dashboard, public, search, two_factor, views
+from scn_portal.sitemaps import SITEMAPS
 
 admin.site.site_header = "SCN Portal administration"
 admin.site.site_title = "SCN Portal admin"
 admin.site.index_title = "Records of the Strong Cities Network"
 
 urlpatterns = [
-    path("", login_not_required(views.HomeView.as_view()), name="home"),
+    path("", login_not_required(public.HomeView.as_view()), name="home"),
+    path("", include("scn_portal.public_urls")),
+    path(
+        "sitemap.xml",
+        login_not_required(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", login_not_required(public.RobotsView.as_view()), name="robots"),
+    path("language/", login_not_required(set_language), name="set_language"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("search/", search.SearchView.as_view(), name="search"),
     path("accounts/login/", views.PortalLoginView.as_view(), name="login"),

@@ -2,31 +2,12 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.views import View
-from django.views.generic import TemplateView
 
-from cities.models import City
 from scn_portal import roles
 from scn_portal.text import every_word_in, search_words
-from workshops.models import Workshop
-
-
-class HomeView(TemplateView):
-    """The public front page: the network's published cities and workshops."""
-
-    template_name = "public/home.html"
-
-    def get_context_data(self, **kwargs):
-        cities = City.objects.published().select_related("country", "hub").order_by("name")
-        return super().get_context_data(
-            cities=cities,
-            workshops=Workshop.objects.published()
-            .select_related("organiser")
-            .prefetch_related(Prefetch("cities", queryset=City.objects.published()))[:5],
-            **kwargs,
-        )
 
 
 class PortalLoginView(LoginView):

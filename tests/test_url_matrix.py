@@ -27,6 +27,14 @@ INTERNAL_READ = (302, 404, 404, 200, 200, 200)
 
 EXPECTED = {
     "home": EVERYONE,
+    "public:directory": EVERYONE,
+    "public:city": EVERYONE,
+    "public:workshop": EVERYONE,
+    "public:story": EVERYONE,
+    "public:calendar": EVERYONE,
+    "sitemap": EVERYONE,
+    "robots": EVERYONE,
+    "set_language": (302,) * 6,  # a GET only goes back; the switch itself is a POST
     "login": (200, 302, 302, 302, 302, 302),
     "logout": (302, 405, 405, 405, 405, 405),  # sign-out is a POST
     "password_reset": EVERYONE,
@@ -133,9 +141,18 @@ def world():
     }
 
 
+PUBLIC_KWARGS = {
+    "public:city": {"slug": "quetta"},
+    "public:workshop": {"slug": WORKSHOP_SLUG},
+    "public:story": {"slug": WORKSHOP_SLUG},
+}
+
+
 def portal_url(name: str, world) -> str:
     if name == "password_reset_confirm":
         return reverse(name, kwargs=world["kwargs"][name])
+    if name in PUBLIC_KWARGS:
+        return reverse(name, kwargs=PUBLIC_KWARGS[name])
     match = re.match(r"^\w+:(\w+?)_(detail|update|status)$", name)
     return reverse(name, kwargs=world["kwargs"][match.group(1)] if match else {})
 

@@ -1,0 +1,334 @@
+"""The public site: the network and its published work, and nothing else.
+
+Every query here starts from the public scope (`for_user` of an anonymous visitor), whoever
+is signed in: a staff member looking at the public site sees exactly what the public sees.
+Rendered data is cached per "public version", which any change to a record moves on.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView, View
+from django_filters.views import FilterView
+
+from cities.models import City, Country, LocalMechanism, Official, Organisation, RegionalHub
+from consultations.models import Consultation, Finding, NextStep
+from scn_portal.maps import network_map
+from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
+
+PUBLIC = AnonymousUser()
+VERSION_KEY = "public-site-version"
+CACHE_SECONDS = 60 * 60
+
+
+# --- cache -------------------------------------------------------------------------------
+
+
+def public_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, None)
+    return version
+
+
+def public_changed(**kwargs: Any) -> None:
+    """A record changed: every cached public page is stale (connected in apps.py)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def cached(name: str, build, *parts: Any):
+    """`build()` cached under this public version (and the current language)."""
+    from django.utils.translation import get_language
+
+    key = ":".join(["public", str(public_version()), get_language() or "", name, *map(str, parts)])
+    return cache.get_or_set(key, build, CACHE_SECONDS)
+
+
+# --- selectors ---------------------------------------------------------------------------
+
+
+def city_url(city: City) -> str:
+    return reverse("public:city", args=[city.slug])
+
+
+def network_numbers() -> dict[str, int]:
+    cities = City.objects.for_user(PUBLIC)
+    return {
+        "members": cities.members().count(),
+        "cities": cities.count(),
+        "countries": cities.values("country").distinct().count(),
+        "workshops": Workshop.objects.for_user(PUBLIC).count(),
+    }
+
+
+def published_workshops() -> Any:
+    return (
+        Workshop.objects.for_user(PUBLIC)
+        .select_related("organiser")
+        .prefetch_related(Prefetch("cities", queryset=City.objects.for_user(PUBLIC)))
+        .order_by("-start_date", "title")
+    )
+
+
+def public_map(cities) -> Any:
+    return network_map(cities, url=city_url)
+
+
+def city_profile(city: City) -> dict[str, Any]:
+    workshops = list(published_workshops().filter(pk__in=city.workshops.values("pk")))
+    return {
+        "workshops": workshops,
+        "officials": list(
+            Official.objects.for_user(PUBLIC).filter(city=city).order_by("role_kind", "name")
+        ),
+        "mechanisms": list(LocalMechanism.objects.for_user(PUBLIC).filter(city=city)),
+        "media": list(
+            MediaCoverage.objects.for_user(PUBLIC)
+            .filter(workshop__in=[workshop.pk for workshop in workshops])
+            .select_related("outlet", "workshop")
+            .order_by("-published_on")
+        ),
+    }
+
+
+def workshop_page(workshop: Workshop) -> dict[str, Any]:
+    organisations = Organisation.objects.for_user(PUBLIC)
+    consultations = list(
+        Consultation.objects.for_user(PUBLIC)
+        .filter(workshop=workshop)
+        .select_related("city")
+        .prefetch_related(
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.for_user(PUBLIC).order_by("position", "pk"),
+                to_attr="public_findings",
+            )
+        )
+        .order_by("city__name")
+    )
+    return {
+        "cities": list(City.objects.for_user(PUBLIC).filter(workshops=workshop)),
+        "supports": list(
+            WorkshopSupport.objects.filter(workshop=workshop, organisation__in=organisations)
+            .select_related("organisation")
+            .order_by("role", "organisation__name")
+        ),
+        "organiser_public": organisations.filter(pk=workshop.organiser_id).exists(),
+        "media": list(
+            MediaCoverage.objects.for_user(PUBLIC)
+            .filter(workshop=workshop)
+            .select_related("outlet")
+            .order_by("published_on", "headline")
+        ),
+        "participants": public_participants(workshop),
+        "consultations": [c for c in consultations if c.public_findings or c.public_summary],
+        "next_steps": list(
+            NextStep.objects.for_user(PUBLIC)
+            .filter(Q(workshop=workshop) | Q(consultation__workshop=workshop))
+            .select_related("city")
+            .order_by("kind", "title")
+        ),
+    }
+
+
+def public_participants(workshop: Workshop) -> list[dict[str, Any]]:
+    """Who took part, as the public may know it: roles and cities; a name only for an
+    official who consented to be named."""
+    named = set(Official.objects.for_user(PUBLIC).values_list("pk", flat=True))
+    rows = (
+        Participation.objects.filter(workshop=workshop)
+        .exclude(attendance=Participation.Attendance.ABSENT)
+        .select_related("official", "city")
+        .order_by("-is_high_level", "city__name", "role")
+    )
+    return [
+        {
+            "name": row.official.name if row.official_id in named else "",
+            "role": row.role or (row.official.get_role_kind_display() if row.official else ""),
+            "city": row.city.name if row.city and row.city.is_published else "",
+            "high_level": row.is_high_level,
+        }
+        for row in rows
+    ]
+
+
+def upcoming_workshops(today: datetime.date) -> Any:
+    return published_workshops().filter(end_date__gte=today).order_by("start_date")
+
+
+# --- views -------------------------------------------------------------------------------
+
+
+class HomeView(TemplateView):
+    """The network in numbers, its map and the latest published workshops."""
+
+    template_name = "public/home.html"
+
+    def get_context_data(self, **kwargs):
+        def build():
+            cities = list(
+                City.objects.for_user(PUBLIC).select_related("country", "hub").order_by("name")
+            )
+            return {
+                "numbers": network_numbers(),
+                "cities": cities,
+                "map": public_map(cities),
+                "workshops": list(published_workshops()[:5]),
+            }
+
+        return super().get_context_data(**cached("home", build), **kwargs)
+
+
+class CityDirectoryFilter(django_filters.FilterSet):
+    country = django_filters.ModelChoiceFilter(
+        queryset=lambda request: Country.objects.filter(
+            pk__in=City.objects.for_user(PUBLIC).values("country")
+        ),
+        label=_("Country"),
+    )
+    province = django_filters.ChoiceFilter(label=_("Province or state"), choices=[])
+    hub = django_filters.ModelChoiceFilter(
+        queryset=lambda request: RegionalHub.objects.filter(
+            pk__in=City.objects.for_user(PUBLIC).values("hub")
+        ),
+        label=_("Regional hub"),
+    )
+    membership_status = django_filters.ChoiceFilter(
+        choices=City.Membership.choices, label=_("Membership")
+    )
+
+    class Meta:
+        model = City
+        fields = ["country", "province", "hub", "membership_status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = (
+            City.objects.for_user(PUBLIC)
+            .exclude(province="")
+            .values_list("province", flat=True)
+            .distinct()
+            .order_by("province")
+        )
+        self.filters["province"].extra["choices"] = [(p, p) for p in provinces]
+
+
+class CityDirectoryView(FilterView):
+    template_name = "public/city_directory.html"
+    filterset_class = CityDirectoryFilter
+    paginate_by = 50
+    strict = True
+
+    def get_queryset(self):
+        return (
+            City.objects.for_user(PUBLIC)
+            .select_related("country", "hub")
+            .annotate(
+                workshop_count=Count(
+                    "workshops", filter=Q(workshops__in=Workshop.objects.for_user(PUBLIC))
+                )
+            )
+            .order_by("name")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["map"] = public_map(context["object_list"])
+        return context
+
+
+class PublicCityView(TemplateView):
+    template_name = "public/city.html"
+
+    def get_context_data(self, **kwargs):
+        city = get_object_or_404(
+            City.objects.for_user(PUBLIC).select_related("country", "hub"), slug=kwargs["slug"]
+        )
+        return super().get_context_data(
+            city=city,
+            map=public_map([city]),
+            **cached("city", lambda: city_profile(city), city.pk),
+            **kwargs,
+        )
+
+
+class PublicWorkshopView(TemplateView):
+    template_name = "public/workshop.html"
+
+    def get_workshop(self) -> Workshop:
+        return get_object_or_404(
+            Workshop.objects.for_user(PUBLIC).select_related("organiser"),
+            slug=self.kwargs["slug"],
+        )
+
+    def get_context_data(self, **kwargs):
+        workshop = self.get_workshop()
+        return super().get_context_data(
+            workshop=workshop,
+            **cached("workshop", lambda: workshop_page(workshop), workshop.pk),
+            **kwargs,
+        )
+
+
+class WorkshopStoryView(PublicWorkshopView):
+    """The workshop told as the seed report tells it, generated from the data."""
+
+    template_name = "public/story.html"
+
+
+class WorkshopCalendarView(View):
+    """An iCalendar feed of upcoming published workshops."""
+
+    def get(self, request, *args, **kwargs):
+        from icalendar import Calendar, Event
+
+        calendar = Calendar()
+        calendar.add("prodid", "-//Strong Cities Network//SCN Portal//EN")
+        calendar.add("version", "2.0")
+        calendar.add("x-wr-calname", "Strong Cities Network workshops")
+        stamp = timezone.now()
+        for workshop in upcoming_workshops(timezone.localdate()):
+            event = Event()
+            event.add("uid", f"workshop-{workshop.pk}@{request.get_host()}")
+            event.add("dtstamp", stamp)
+            event.add("summary", workshop.title)
+            event.add("dtstart", workshop.start_date)
+            event.add("dtend", workshop.end_date + datetime.timedelta(days=1))
+            if workshop.venue:
+                event.add("location", workshop.venue)
+            event.add("description", workshop.public_summary)
+            event.add(
+                "url", request.build_absolute_uri(reverse("public:workshop", args=[workshop.slug]))
+            )
+            calendar.add_component(event)
+        response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="scn-workshops.ics"'
+        return response
+
+
+class RobotsView(View):
+    def get(self, request, *args, **kwargs):
+        lines = [
+            "User-agent: *",
+            "Allow: /$",
+            "Allow: /network/",
+            "Allow: /events/",
+            "Disallow: /",
+            f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        ]
+        return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
