@@ -24,7 +24,7 @@ $(CURDIR)/.tools/bin/uv:
 
 install: $(filter $(CURDIR)/.tools/bin/uv,$(UV))
 	@$(UV) sync --frozen --quiet
-	@$(LOCAL) $(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0
+	@if [ -d locale ]; then $(LOCAL) $(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0; fi
 
 ## make run: install, migrate, load the demo data and users, serve on 127.0.0.1:$(PORT)
 run: install
