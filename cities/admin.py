@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from cities.models import (
     City,
@@ -22,7 +23,7 @@ class RegionalHubAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(city_count=Count("cities"))
 
-    @admin.display(description="cities", ordering="city_count")
+    @admin.display(description=_("cities"), ordering="city_count")
     def city_count(self, obj: RegionalHub) -> int:
         return obj.city_count
 
@@ -35,7 +36,7 @@ class CountryAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(city_count=Count("cities"))
 
-    @admin.display(description="cities", ordering="city_count")
+    @admin.display(description=_("cities"), ordering="city_count")
     def city_count(self, obj: Country) -> int:
         return obj.city_count
 
@@ -81,9 +82,9 @@ class CityAdmin(ScopedAdmin):
     inlines = [OfficialInline, DevolvedPowerInline, LocalMechanismInline]
     fieldsets = [
         (None, {"fields": ["name", "name_local", "slug", "country", "province", "hub"]}),
-        ("Membership", {"fields": ["membership_status", "membership_changed_on"]}),
+        (_("Membership"), {"fields": ["membership_status", "membership_changed_on"]}),
         (
-            "Profile",
+            _("Profile"),
             {
                 "fields": [
                     "population",
@@ -94,7 +95,7 @@ class CityAdmin(ScopedAdmin):
                 ]
             },
         ),
-        ("Publication", {"fields": ["is_published", "public_summary", "is_sample"]}),
+        (_("Publication"), {"fields": ["is_published", "public_summary", "is_sample"]}),
     ]
 
 
@@ -128,7 +129,7 @@ class OrganisationAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("members"))
 
-    @admin.display(description="portal users", ordering="member_count")
+    @admin.display(description=_("portal users"), ordering="member_count")
     def member_count(self, obj: Organisation) -> int:
         return obj.member_count
 
@@ -152,8 +153,11 @@ class OfficialAdmin(ScopedAdmin):
     autocomplete_fields = ["city", "organisation"]
     fieldsets = [
         (None, {"fields": ["name", "name_local", "city", "role_kind", "title", "organisation"]}),
-        ("Term", {"fields": ["term_start", "term_end", "gender"]}),
-        ("Private contact details", {"fields": ["email", "phone"]}),
-        ("Consent and notes", {"fields": ["consent_to_be_named", "consent_recorded_on", "notes"]}),
+        (_("Term"), {"fields": ["term_start", "term_end", "gender"]}),
+        (_("Private contact details"), {"fields": ["email", "phone"]}),
+        (
+            _("Consent and notes"),
+            {"fields": ["consent_to_be_named", "consent_recorded_on", "notes"]},
+        ),
         (None, {"fields": ["is_sample"]}),
     ]

@@ -1,18 +1,19 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Country, Official, Organisation, RegionalHub
-from scn_portal.generic import PortalFilterSet, scoped_choices
+from scn_portal.generic import PortalFilterSet, PortalOrderingFilter, scoped_choices
 
 
 class CityFilter(PortalFilterSet):
     search_fields = ("name", "name_local", "province", "country__name")
     country = django_filters.ModelChoiceFilter(queryset=scoped_choices(Country))
-    hub = django_filters.ModelChoiceFilter(queryset=scoped_choices(RegionalHub), label="Hub")
+    hub = django_filters.ModelChoiceFilter(queryset=scoped_choices(RegionalHub), label=_("Hub"))
     membership_status = django_filters.ChoiceFilter(
-        choices=City.Membership.choices, label="Membership"
+        choices=City.Membership.choices, label=_("Membership")
     )
-    province = django_filters.CharFilter(lookup_expr="icontains", label="Province or state")
-    o = django_filters.OrderingFilter(
+    province = django_filters.CharFilter(lookup_expr="icontains", label=_("Province or state"))
+    o = PortalOrderingFilter(
         fields=[
             ("name", "name"),
             ("country__name", "country"),
@@ -20,7 +21,14 @@ class CityFilter(PortalFilterSet):
             ("membership_status", "membership"),
             ("last_contact", "last_contact"),
         ],
-        label="Sort by",
+        field_labels={
+            "name": _("Name"),
+            "country__name": _("Country"),
+            "province": _("Province"),
+            "membership_status": _("Membership"),
+            "last_contact": _("Last contact"),
+        },
+        label=_("Sort by"),
     )
 
     class Meta:
@@ -32,13 +40,14 @@ class OfficialFilter(PortalFilterSet):
     search_fields = ("name", "name_local", "title", "city__name")
     city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City))
     country = django_filters.ModelChoiceFilter(
-        field_name="city__country", queryset=scoped_choices(Country), label="Country"
+        field_name="city__country", queryset=scoped_choices(Country), label=_("Country")
     )
-    role_kind = django_filters.ChoiceFilter(choices=Official.RoleKind.choices, label="Role")
-    consent_to_be_named = django_filters.BooleanFilter(label="Consents to be named")
-    o = django_filters.OrderingFilter(
+    role_kind = django_filters.ChoiceFilter(choices=Official.RoleKind.choices, label=_("Role"))
+    consent_to_be_named = django_filters.BooleanFilter(label=_("Consents to be named"))
+    o = PortalOrderingFilter(
         fields=[("name", "name"), ("city__name", "city"), ("role_kind", "role")],
-        label="Sort by",
+        field_labels={"name": _("Name"), "city__name": _("City"), "role_kind": _("Role")},
+        label=_("Sort by"),
     )
 
     class Meta:
@@ -50,9 +59,10 @@ class OrganisationFilter(PortalFilterSet):
     search_fields = ("name", "short_name", "description")
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
     country = django_filters.ModelChoiceFilter(queryset=scoped_choices(Country))
-    o = django_filters.OrderingFilter(
+    o = PortalOrderingFilter(
         fields=[("name", "name"), ("kind", "kind"), ("workshop_count", "workshops")],
-        label="Sort by",
+        field_labels={"name": _("Name"), "kind": _("Kind"), "workshop_count": _("Workshops")},
+        label=_("Sort by"),
     )
 
     class Meta:

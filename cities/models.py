@@ -8,6 +8,8 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from scn_portal import roles
@@ -34,16 +36,16 @@ class CityProfileQuerySet(models.QuerySet):
 class RegionalHub(PortalModel):
     """One of the SCN's regional hubs (South Asia, MENA, ...)."""
 
-    name = models.CharField("name", max_length=100, unique=True)
-    slug = models.SlugField("slug", max_length=100, unique=True)
-    description = models.TextField("description", blank=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
 
     objects = ReferenceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "regional hub"
-        verbose_name_plural = "regional hubs"
+        verbose_name = _("regional hub")
+        verbose_name_plural = _("regional hubs")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -51,17 +53,17 @@ class RegionalHub(PortalModel):
 
 
 class Country(PortalModel):
-    name = models.CharField("name", max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.CharField(
-        "ISO code", max_length=2, unique=True, help_text="ISO 3166-1 alpha-2, e.g. PK."
+        _("ISO code"), max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2, e.g. PK.")
     )
 
     objects = ReferenceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "country"
-        verbose_name_plural = "countries"
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -124,89 +126,92 @@ class CityQuerySet(models.QuerySet):
 
 class City(PortalModel):
     class Membership(models.TextChoices):
-        MEMBER = "member", "Member"
-        PROSPECTIVE = "prospective", "Prospective member"
-        FORMER = "former", "Former member"
-        NONE = "none", "Not a member"
+        MEMBER = "member", _("Member")
+        PROSPECTIVE = "prospective", _("Prospective member")
+        FORMER = "former", _("Former member")
+        NONE = "none", _("Not a member")
 
-    name = models.CharField("name", max_length=150)
+    name = models.CharField(_("name"), max_length=150)
     name_local = models.CharField(
-        "name in local script",
+        _("name in local script"),
         max_length=150,
         blank=True,
-        help_text="The city's name in its own script, e.g. پشاور for Peshawar.",
+        help_text=_("The city's name in its own script, e.g. پشاور for Peshawar."),
     )
-    slug = models.SlugField("slug", max_length=150, unique=True)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
     country = models.ForeignKey(
-        Country, models.PROTECT, related_name="cities", verbose_name="country"
+        Country, models.PROTECT, related_name="cities", verbose_name=_("country")
     )
-    province = models.CharField("province or state", max_length=150, blank=True, db_index=True)
+    province = models.CharField(_("province or state"), max_length=150, blank=True, db_index=True)
     hub = models.ForeignKey(
         RegionalHub,
         models.PROTECT,
         related_name="cities",
-        verbose_name="regional hub",
+        verbose_name=_("regional hub"),
         null=True,
         blank=True,
     )
-    population = models.PositiveBigIntegerField("population", null=True, blank=True)
+    population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(
-        "population figure year", null=True, blank=True, help_text="Year of the census or estimate."
+        _("population figure year"),
+        null=True,
+        blank=True,
+        help_text=_("Year of the census or estimate."),
     )
     latitude = models.DecimalField(
-        "latitude", max_digits=8, decimal_places=5, null=True, blank=True
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
     )
     longitude = models.DecimalField(
-        "longitude", max_digits=8, decimal_places=5, null=True, blank=True
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
     )
     membership_status = models.CharField(
-        "SCN membership",
+        _("SCN membership"),
         max_length=20,
         choices=Membership,
         default=Membership.NONE,
     )
     membership_changed_on = models.DateField(
-        "membership status since",
+        _("membership status since"),
         null=True,
         blank=True,
-        help_text="When the city's SCN membership status last changed.",
+        help_text=_("When the city's SCN membership status last changed."),
     )
     local_government_profile = models.TextField(
-        "local-government profile",
+        _("local-government profile"),
         blank=True,
-        help_text="How the city is governed and which powers it holds (internal).",
+        help_text=_("How the city is governed and which powers it holds (internal)."),
     )
     public_summary = models.TextField(
-        "public summary", blank=True, help_text="Shown on the public site once published."
+        _("public summary"), blank=True, help_text=_("Shown on the public site once published.")
     )
     is_published = models.BooleanField(
-        "published",
+        _("published"),
         default=False,
-        help_text="Show this city and its public summary on the public site.",
+        help_text=_("Show this city and its public summary on the public site."),
     )
 
     objects = CityQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "city"
-        verbose_name_plural = "cities"
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["name", "country"],
                 name="city_unique_name_per_country",
-                violation_error_message="This country already has a city of that name.",
+                violation_error_message=_("This country already has a city of that name."),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="city_latitude_in_range",
-                violation_error_message="Latitude must lie between -90 and 90.",
+                violation_error_message=_("Latitude must lie between -90 and 90."),
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="city_longitude_in_range",
-                violation_error_message="Longitude must lie between -180 and 180.",
+                violation_error_message=_("Longitude must lie between -180 and 180."),
             ),
         ]
         indexes = [
@@ -225,38 +230,38 @@ class DevolvedPower(PortalModel):
     """A power held by a city's government, and the law that gave it."""
 
     class Area(models.TextChoices):
-        EDUCATION = "education", "Education"
-        HEALTH = "health", "Health"
-        POLICING = "policing", "Policing"
-        PLANNING = "planning", "Planning and development"
-        SOCIAL = "social", "Social welfare"
-        OTHER = "other", "Other"
+        EDUCATION = "education", _("Education")
+        HEALTH = "health", _("Health")
+        POLICING = "policing", _("Policing")
+        PLANNING = "planning", _("Planning and development")
+        SOCIAL = "social", _("Social welfare")
+        OTHER = "other", _("Other")
 
     city = models.ForeignKey(
-        City, models.CASCADE, related_name="devolved_powers", verbose_name="city"
+        City, models.CASCADE, related_name="devolved_powers", verbose_name=_("city")
     )
-    area = models.CharField("area", max_length=20, choices=Area)
+    area = models.CharField(_("area"), max_length=20, choices=Area)
     legislation = models.CharField(
-        "legislation",
+        _("legislation"),
         max_length=255,
         blank=True,
-        help_text="The law that devolved the power, e.g. the KP Local Government Act 2013.",
+        help_text=_("The law that devolved the power, e.g. the KP Local Government Act 2013."),
     )
-    year = models.PositiveSmallIntegerField("year", null=True, blank=True)
-    notes = models.TextField("notes", blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     objects = CityProfileQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "devolved power"
-        verbose_name_plural = "devolved powers"
+        verbose_name = _("devolved power")
+        verbose_name_plural = _("devolved powers")
         ordering = ["city", "area"]
         constraints = [
             models.UniqueConstraint(
                 fields=["city", "area"],
                 name="devolved_power_unique_area_per_city",
-                violation_error_message="This power is already recorded for the city.",
+                violation_error_message=_("This power is already recorded for the city."),
             )
         ]
 
@@ -268,31 +273,33 @@ class LocalMechanism(PortalModel):
     """A local structure usable for prevention, e.g. a Police-Community Liaison Committee."""
 
     class Kind(models.TextChoices):
-        COMMITTEE = "committee", "Committee"
-        COUNCIL = "council", "Council or board"
-        NETWORK = "network", "Network or forum"
-        PROGRAMME = "programme", "Programme"
-        OTHER = "other", "Other"
+        COMMITTEE = "committee", _("Committee")
+        COUNCIL = "council", _("Council or board")
+        NETWORK = "network", _("Network or forum")
+        PROGRAMME = "programme", _("Programme")
+        OTHER = "other", _("Other")
 
-    city = models.ForeignKey(City, models.CASCADE, related_name="mechanisms", verbose_name="city")
-    name = models.CharField("name", max_length=200)
-    kind = models.CharField("kind", max_length=20, choices=Kind, default=Kind.COMMITTEE)
-    established_year = models.PositiveSmallIntegerField("established", null=True, blank=True)
-    description = models.TextField("description", blank=True)
-    is_published = models.BooleanField("published", default=False)
+    city = models.ForeignKey(
+        City, models.CASCADE, related_name="mechanisms", verbose_name=_("city")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.COMMITTEE)
+    established_year = models.PositiveSmallIntegerField(_("established"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
 
     objects = CityProfileQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "local prevention mechanism"
-        verbose_name_plural = "local prevention mechanisms"
+        verbose_name = _("local prevention mechanism")
+        verbose_name_plural = _("local prevention mechanisms")
         ordering = ["city", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["city", "name"],
                 name="mechanism_unique_name_per_city",
-                violation_error_message="The city already has a mechanism of that name.",
+                violation_error_message=_("The city already has a mechanism of that name."),
             )
         ]
 
@@ -313,44 +320,47 @@ class OrganisationQuerySet(models.QuerySet):
 
 class Organisation(PortalModel):
     class Kind(models.TextChoices):
-        PARTNER = "partner", "Partner"
-        FUNDER = "funder", "Funder"
-        GOVERNMENT = "government", "Government body"
-        MEDIA = "media", "Media outlet"
-        ISD = "isd", "ISD / SCN"
-        OTHER = "other", "Other"
+        PARTNER = "partner", _("Partner")
+        FUNDER = "funder", _("Funder")
+        GOVERNMENT = "government", _("Government body")
+        MEDIA = "media", _("Media outlet")
+        ISD = "isd", _("ISD / SCN")
+        OTHER = "other", _("Other")
 
-    name = models.CharField("name", max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(
-        "short name", max_length=50, blank=True, help_text="Acronym, e.g. IL for Individualland."
+        _("short name"),
+        max_length=50,
+        blank=True,
+        help_text=_("Acronym, e.g. IL for Individualland."),
     )
-    slug = models.SlugField("slug", max_length=200, unique=True)
-    kind = models.CharField("kind", max_length=20, choices=Kind, db_index=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, db_index=True)
     country = models.ForeignKey(
         Country,
         models.PROTECT,
         related_name="organisations",
-        verbose_name="country",
+        verbose_name=_("country"),
         null=True,
         blank=True,
     )
-    website = models.URLField("website", blank=True)
-    description = models.TextField("description", blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="organisations",
-        verbose_name="portal users",
+        verbose_name=_("portal users"),
         blank=True,
-        help_text="Users who work for this organisation (partner editors edit its workshops).",
+        help_text=_("Users who work for this organisation (partner editors edit its workshops)."),
     )
-    is_published = models.BooleanField("published", default=False)
+    is_published = models.BooleanField(_("published"), default=False)
 
     objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
-        verbose_name = "organisation"
-        verbose_name_plural = "organisations"
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -379,57 +389,60 @@ class Official(PortalModel):
     """A person in a city's government. Contact details are private."""
 
     class RoleKind(models.TextChoices):
-        MAYOR = "mayor", "Mayor / district nazim"
-        DEPUTY_MAYOR = "deputy_mayor", "Deputy mayor"
-        DISTRICT_OFFICIAL = "district_official", "District official"
-        COUNCILLOR = "councillor", "Councillor"
-        POLICE = "police", "Police"
-        CIVIL_SERVANT = "civil_servant", "Civil servant"
-        OTHER = "other", "Other"
+        MAYOR = "mayor", _("Mayor / district nazim")
+        DEPUTY_MAYOR = "deputy_mayor", _("Deputy mayor")
+        DISTRICT_OFFICIAL = "district_official", _("District official")
+        COUNCILLOR = "councillor", _("Councillor")
+        POLICE = "police", _("Police")
+        CIVIL_SERVANT = "civil_servant", _("Civil servant")
+        OTHER = "other", _("Other")
 
     class Gender(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        OTHER = "other", "Other"
-        UNKNOWN = "unknown", "Not recorded"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Not recorded")
 
-    name = models.CharField("name", max_length=200)
-    name_local = models.CharField("name in local script", max_length=200, blank=True)
-    city = models.ForeignKey(City, models.PROTECT, related_name="officials", verbose_name="city")
-    role_kind = models.CharField("role", max_length=30, choices=RoleKind, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_local = models.CharField(_("name in local script"), max_length=200, blank=True)
+    city = models.ForeignKey(City, models.PROTECT, related_name="officials", verbose_name=_("city"))
+    role_kind = models.CharField(_("role"), max_length=30, choices=RoleKind, db_index=True)
     title = models.CharField(
-        "title", max_length=200, blank=True, help_text="As they use it, e.g. District Nazim."
+        pgettext_lazy("job title", "title"),
+        max_length=200,
+        blank=True,
+        help_text=_("As they use it, e.g. District Nazim."),
     )
     organisation = models.ForeignKey(
         Organisation,
         models.PROTECT,
         related_name="officials",
-        verbose_name="organisation",
+        verbose_name=_("organisation"),
         null=True,
         blank=True,
-        help_text="The government body they serve in, if recorded.",
+        help_text=_("The government body they serve in, if recorded."),
     )
-    gender = models.CharField("gender", max_length=10, choices=Gender, default=Gender.UNKNOWN)
-    term_start = models.DateField("term start", null=True, blank=True)
-    term_end = models.DateField("term end", null=True, blank=True)
-    email = models.EmailField("e-mail", blank=True, help_text="Private: ISD staff only.")
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender, default=Gender.UNKNOWN)
+    term_start = models.DateField(_("term start"), null=True, blank=True)
+    term_end = models.DateField(_("term end"), null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, help_text=_("Private: ISD staff only."))
     phone = models.CharField(
-        "phone", max_length=50, blank=True, help_text="Private: ISD staff only."
+        _("phone"), max_length=50, blank=True, help_text=_("Private: ISD staff only.")
     )
     consent_to_be_named = models.BooleanField(
-        "consents to be named publicly",
+        _("consents to be named publicly"),
         default=False,
-        help_text="Only officials with recorded consent appear by name on public pages.",
+        help_text=_("Only officials with recorded consent appear by name on public pages."),
     )
-    consent_recorded_on = models.DateField("consent recorded on", null=True, blank=True)
-    notes = models.TextField("notes", blank=True, help_text="Internal.")
+    consent_recorded_on = models.DateField(_("consent recorded on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Internal."))
 
     objects = OfficialQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "official"
-        verbose_name_plural = "officials"
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -437,12 +450,14 @@ class Official(PortalModel):
                 | Q(term_start__isnull=True)
                 | Q(term_end__gte=models.F("term_start")),
                 name="official_term_ends_after_start",
-                violation_error_message="A term cannot end before it starts.",
+                violation_error_message=_("A term cannot end before it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(consent_to_be_named=False) | Q(consent_recorded_on__isnull=False),
                 name="official_consent_has_date",
-                violation_error_message="Record the date on which consent to be named was given.",
+                violation_error_message=_(
+                    "Record the date on which consent to be named was given."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["city", "name"], name="official_city_name_idx")]

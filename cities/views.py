@@ -1,4 +1,5 @@
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from cities.filters import CityFilter, OfficialFilter, OrganisationFilter
 from cities.forms import CityForm, OfficialForm, OrganisationForm
@@ -45,7 +46,7 @@ class CityDetailView(PortalDetailView):
 class CityFormMixin:
     model = City
     form_class = CityForm
-    success_message = "City {object} saved."
+    success_message = _("City {object} saved.")
 
     def save(self, form):
         return city_save(actor=self.request.user, city=form.instance, data=form.cleaned_data)
@@ -92,7 +93,7 @@ class OfficialDetailView(PortalDetailView):
 class OfficialFormMixin:
     model = Official
     form_class = OfficialForm
-    success_message = "Official {object} saved."
+    success_message = _("Official {object} saved.")
 
     def save(self, form):
         return official_save(
@@ -153,7 +154,7 @@ class OrganisationDetailView(PortalDetailView):
 class OrganisationFormMixin:
     model = Organisation
     form_class = OrganisationForm
-    success_message = "Organisation {object} saved."
+    success_message = _("Organisation {object} saved.")
 
     def save(self, form):
         return organisation_save(

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
 from scn_portal.admin import ScopedAdmin
@@ -50,9 +51,9 @@ class ConsultationAdmin(ScopedAdmin):
     inlines = [FindingInline, NextStepInline]
     fieldsets = [
         (None, {"fields": ["city", "date", "workshop", "title"]}),
-        ("Who met", {"fields": ["officials", "team_members", "created_by"]}),
-        ("What was said", {"fields": ["summary"]}),
-        ("Confidentiality", {"fields": ["confidentiality", "public_summary", "is_sample"]}),
+        (_("Who met"), {"fields": ["officials", "team_members", "created_by"]}),
+        (_("What was said"), {"fields": ["summary"]}),
+        (_("Confidentiality"), {"fields": ["confidentiality", "public_summary", "is_sample"]}),
     ]
 
     def get_queryset(self, request):
@@ -70,11 +71,11 @@ class ConsultationAdmin(ScopedAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="findings", ordering="finding_count")
+    @admin.display(description=_("findings"), ordering="finding_count")
     def finding_count(self, obj: Consultation) -> int:
         return obj.finding_count
 
-    @admin.display(description="next steps", ordering="next_step_count")
+    @admin.display(description=_("next steps"), ordering="next_step_count")
     def next_step_count(self, obj: Consultation) -> int:
         return obj.next_step_count
 
@@ -87,21 +88,21 @@ class FindingAdmin(ScopedAdmin):
     search_fields = ["text", "consultation__title", "consultation__city__name"]
     autocomplete_fields = ["consultation"]
 
-    @admin.display(description="finding")
+    @admin.display(description=_("finding"))
     def short_text(self, obj: Finding) -> str:
         return Truncator(obj.text).chars(90)
 
-    @admin.display(description="city", ordering="consultation__city__name")
+    @admin.display(description=_("city"), ordering="consultation__city__name")
     def city(self, obj: Finding) -> str:
         return obj.consultation.city.name
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "overdue"
+    title = _("overdue")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Overdue"), ("no", "Not overdue")]
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -137,12 +138,12 @@ class NextStepAdmin(ScopedAdmin):
     inlines = [ProgressUpdateInline]
     fieldsets = [
         (None, {"fields": ["title", "kind", "description"]}),
-        ("Arising from", {"fields": ["consultation", "workshop", "city"]}),
-        ("Follow-up", {"fields": ["owner", "responsible_organisation", "due_date"]}),
-        ("Status", {"fields": ["status", "completed_on", "is_published", "is_sample"]}),
+        (_("Arising from"), {"fields": ["consultation", "workshop", "city"]}),
+        (_("Follow-up"), {"fields": ["owner", "responsible_organisation", "due_date"]}),
+        (_("Status"), {"fields": ["status", "completed_on", "is_published", "is_sample"]}),
     ]
 
-    @admin.display(description="overdue", boolean=True)
+    @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj: NextStep) -> bool:
         return obj.is_overdue
 
@@ -156,6 +157,6 @@ class ProgressUpdateAdmin(ScopedAdmin):
     autocomplete_fields = ["next_step", "author"]
     date_hierarchy = "date"
 
-    @admin.display(description="note")
+    @admin.display(description=_("note"))
     def short_note(self, obj: ProgressUpdate) -> str:
         return Truncator(obj.note).chars(90)

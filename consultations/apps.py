@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConsultationsConfig(AppConfig):
     name = "consultations"
-    verbose_name = "Consultations, findings and next steps"
+    verbose_name = _("Consultations, findings and next steps")

@@ -1,9 +1,10 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Country, Organisation, RegionalHub
 from consultations.models import Consultation, NextStep
 from scn_portal import roles
-from scn_portal.generic import PortalFilterSet, scoped_choices
+from scn_portal.generic import PortalFilterSet, PortalOrderingFilter, scoped_choices
 from workshops.models import Workshop
 
 DATE_RANGE = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
@@ -13,16 +14,18 @@ class ConsultationFilter(PortalFilterSet):
     search_fields = ("title", "summary", "city__name")
     city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City))
     country = django_filters.ModelChoiceFilter(
-        field_name="city__country", queryset=scoped_choices(Country), label="Country"
+        field_name="city__country", queryset=scoped_choices(Country), label=_("Country")
     )
     hub = django_filters.ModelChoiceFilter(
-        field_name="city__hub", queryset=scoped_choices(RegionalHub), label="Hub"
+        field_name="city__hub", queryset=scoped_choices(RegionalHub), label=_("Hub")
     )
     workshop = django_filters.ModelChoiceFilter(queryset=scoped_choices(Workshop))
     confidentiality = django_filters.ChoiceFilter(choices=Consultation.Confidentiality.choices)
-    date = django_filters.DateFromToRangeFilter(label="Held between", widget=DATE_RANGE)
-    o = django_filters.OrderingFilter(
-        fields=[("date", "date"), ("city__name", "city"), ("title", "title")], label="Sort by"
+    date = django_filters.DateFromToRangeFilter(label=_("Held between"), widget=DATE_RANGE)
+    o = PortalOrderingFilter(
+        fields=[("date", "date"), ("city__name", "city"), ("title", "title")],
+        field_labels={"date": _("Date"), "city__name": _("City"), "title": _("Title")},
+        label=_("Sort by"),
     )
 
     class Meta:
@@ -39,18 +42,24 @@ class NextStepFilter(PortalFilterSet):
         queryset=lambda request: roles.team_members_for(request.user)
     )
     responsible_organisation = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(Organisation), label="Responsible organisation"
+        queryset=scoped_choices(Organisation), label=_("Responsible organisation")
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
-    due_date = django_filters.DateFromToRangeFilter(label="Due between", widget=DATE_RANGE)
-    o = django_filters.OrderingFilter(
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    due_date = django_filters.DateFromToRangeFilter(label=_("Due between"), widget=DATE_RANGE)
+    o = PortalOrderingFilter(
         fields=[
             ("due_date", "due"),
             ("status", "status"),
             ("title", "title"),
             ("city__name", "city"),
         ],
-        label="Sort by",
+        field_labels={
+            "due_date": _("Due"),
+            "status": _("Status"),
+            "title": _("Title"),
+            "city__name": _("City"),
+        },
+        label=_("Sort by"),
     )
 
     class Meta:

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, Finding, NextStep
 from scn_portal import roles
@@ -44,8 +46,8 @@ class ConsultationForm(ScopedModelForm):
             if others:
                 self.add_error(
                     "officials",
-                    f"Not officials of {city}: {', '.join(others)}. "
-                    "Pick officials of the city met.",
+                    gettext("Not officials of %(city)s: %(names)s. Pick officials of the city met.")
+                    % {"city": city, "names": ", ".join(others)},
                 )
         return cleaned
 
@@ -107,9 +109,9 @@ class InlineNextStepForm(ScopedModelForm):
 class NextStepStatusForm(forms.Form):
     """A quick status change, with the progress note that explains it."""
 
-    status = forms.ChoiceField(choices=NextStep.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=NextStep.Status.choices)
     note = forms.CharField(
-        label="Progress note", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+        label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
@@ -43,39 +44,39 @@ class FindingQuerySet(models.QuerySet):
 
 class Consultation(PortalModel):
     class Confidentiality(models.TextChoices):
-        CONFIDENTIAL = "confidential", "Confidential: ISD staff only"
-        INTERNAL = "internal", "Internal: portal staff users"
-        PUBLISHED = "published", "Published: public summary and published findings"
+        CONFIDENTIAL = "confidential", _("Confidential: ISD staff only")
+        INTERNAL = "internal", _("Internal: portal staff users")
+        PUBLISHED = "published", _("Published: public summary and published findings")
 
     city = models.ForeignKey(
-        City, models.PROTECT, related_name="consultations", verbose_name="city"
+        City, models.PROTECT, related_name="consultations", verbose_name=_("city")
     )
     workshop = models.ForeignKey(
         Workshop,
         models.PROTECT,
         related_name="consultations",
-        verbose_name="held at workshop",
+        verbose_name=_("held at workshop"),
         null=True,
         blank=True,
-        help_text="The workshop on whose margin it took place, if any.",
+        help_text=_("The workshop on whose margin it took place, if any."),
     )
-    date = models.DateField("date")
-    title = models.CharField("title", max_length=255)
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=255)
     officials = models.ManyToManyField(
-        Official, related_name="consultations", verbose_name="officials met", blank=True
+        Official, related_name="consultations", verbose_name=_("officials met"), blank=True
     )
     team_members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="consultations",
-        verbose_name="ISD team members",
+        verbose_name=_("ISD team members"),
         blank=True,
     )
-    summary = models.TextField("summary", help_text="What was discussed (internal notes).")
+    summary = models.TextField(_("summary"), help_text=_("What was discussed (internal notes)."))
     public_summary = models.TextField(
-        "public summary", blank=True, help_text="Shown on the public site once published."
+        _("public summary"), blank=True, help_text=_("Shown on the public site once published.")
     )
     confidentiality = models.CharField(
-        "confidentiality",
+        _("confidentiality"),
         max_length=20,
         choices=Confidentiality,
         default=Confidentiality.CONFIDENTIAL,
@@ -85,7 +86,7 @@ class Consultation(PortalModel):
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         related_name="+",
-        verbose_name="logged by",
+        verbose_name=_("logged by"),
         null=True,
         blank=True,
     )
@@ -94,8 +95,8 @@ class Consultation(PortalModel):
     history = HistoricalRecords(m2m_fields=[officials, team_members])
 
     class Meta:
-        verbose_name = "consultation"
-        verbose_name_plural = "consultations"
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
         ordering = ["-date", "title"]
         indexes = [
             models.Index(fields=["-date", "title"], name="consultation_date_idx"),
@@ -111,32 +112,32 @@ class Consultation(PortalModel):
 
 class Finding(PortalModel):
     class Theme(models.TextChoices):
-        GOVERNANCE_CAPACITY = "governance_capacity", "Governance capacity"
-        LEGISLATION = "legislation", "Legislation and devolved powers"
-        POLICING = "policing", "Policing"
-        SECURITY = "security", "Security situation"
-        MECHANISMS = "mechanisms", "Existing mechanisms"
-        NEEDS = "needs", "Needs and frustrations"
-        OTHER = "other", "Other"
+        GOVERNANCE_CAPACITY = "governance_capacity", _("Governance capacity")
+        LEGISLATION = "legislation", _("Legislation and devolved powers")
+        POLICING = "policing", _("Policing")
+        SECURITY = "security", _("Security situation")
+        MECHANISMS = "mechanisms", _("Existing mechanisms")
+        NEEDS = "needs", _("Needs and frustrations")
+        OTHER = "other", _("Other")
 
     consultation = models.ForeignKey(
-        Consultation, models.CASCADE, related_name="findings", verbose_name="consultation"
+        Consultation, models.CASCADE, related_name="findings", verbose_name=_("consultation")
     )
-    theme = models.CharField("theme", max_length=30, choices=Theme, db_index=True)
-    text = models.TextField("finding")
+    theme = models.CharField(_("theme"), max_length=30, choices=Theme, db_index=True)
+    text = models.TextField(_("finding"))
     is_published = models.BooleanField(
-        "published",
+        _("published"),
         default=False,
-        help_text="Shown publicly only if the consultation is published too.",
+        help_text=_("Shown publicly only if the consultation is published too."),
     )
-    position = models.PositiveSmallIntegerField("order", default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = FindingQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "key finding"
-        verbose_name_plural = "key findings"
+        verbose_name = _("key finding")
+        verbose_name_plural = _("key findings")
         ordering = ["consultation", "position", "id"]
 
     def __str__(self) -> str:
@@ -177,31 +178,31 @@ class NextStepQuerySet(models.QuerySet):
 
 class NextStep(PortalModel):
     class Kind(models.TextChoices):
-        DETAILED_REPORT = "detailed_report", "Detailed report"
-        DOMESTIC_EXCHANGE = "domestic_exchange", "Domestic exchange"
-        INTERNATIONAL_EXCHANGE = "international_exchange", "International exchange"
-        NATIONAL_WORKSHOP = "national_workshop", "National workshop"
-        PREVENTION_CAPACITY = "prevention_capacity", "Prevention-capacity measure"
-        MEMBERSHIP_ONBOARDING = "membership_onboarding", "Membership onboarding"
-        OTHER = "other", "Other"
+        DETAILED_REPORT = "detailed_report", _("Detailed report")
+        DOMESTIC_EXCHANGE = "domestic_exchange", _("Domestic exchange")
+        INTERNATIONAL_EXCHANGE = "international_exchange", _("International exchange")
+        NATIONAL_WORKSHOP = "national_workshop", _("National workshop")
+        PREVENTION_CAPACITY = "prevention_capacity", _("Prevention-capacity measure")
+        MEMBERSHIP_ONBOARDING = "membership_onboarding", _("Membership onboarding")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        BLOCKED = "blocked", "Blocked"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        BLOCKED = "blocked", _("Blocked")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED)
 
-    title = models.CharField("title", max_length=255)
-    kind = models.CharField("kind", max_length=30, choices=Kind, db_index=True)
-    description = models.TextField("description", blank=True)
+    title = models.CharField(_("title"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind, db_index=True)
+    description = models.TextField(_("description"), blank=True)
     consultation = models.ForeignKey(
         Consultation,
         models.PROTECT,
         related_name="next_steps",
-        verbose_name="arising from consultation",
+        verbose_name=_("arising from consultation"),
         null=True,
         blank=True,
     )
@@ -209,7 +210,7 @@ class NextStep(PortalModel):
         Workshop,
         models.PROTECT,
         related_name="next_steps",
-        verbose_name="arising from workshop",
+        verbose_name=_("arising from workshop"),
         null=True,
         blank=True,
     )
@@ -217,16 +218,16 @@ class NextStep(PortalModel):
         City,
         models.PROTECT,
         related_name="next_steps",
-        verbose_name="city",
+        verbose_name=_("city"),
         null=True,
         blank=True,
-        help_text="The city it concerns; leave empty for a country-wide step.",
+        help_text=_("The city it concerns; leave empty for a country-wide step."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         related_name="next_steps",
-        verbose_name="owner",
+        verbose_name=_("owner"),
         null=True,
         blank=True,
     )
@@ -234,34 +235,34 @@ class NextStep(PortalModel):
         Organisation,
         models.PROTECT,
         related_name="next_steps",
-        verbose_name="responsible organisation",
+        verbose_name=_("responsible organisation"),
         null=True,
         blank=True,
     )
-    due_date = models.DateField("due", null=True, blank=True)
-    status = models.CharField("status", max_length=20, choices=Status, default=Status.OPEN)
-    completed_on = models.DateField("completed on", null=True, blank=True)
-    is_published = models.BooleanField("published", default=False)
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.OPEN)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
 
     objects = NextStepQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "next step"
-        verbose_name_plural = "next steps"
+        verbose_name = _("next step")
+        verbose_name_plural = _("next steps")
         ordering = ["due_date", "title"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="done") | Q(completed_on__isnull=False),
                 name="next_step_done_has_completion_date",
-                violation_error_message="A next step marked done needs its completion date.",
+                violation_error_message=_("A next step marked done needs its completion date."),
             ),
             models.CheckConstraint(
                 condition=Q(consultation__isnull=False)
                 | Q(workshop__isnull=False)
                 | Q(city__isnull=False),
                 name="next_step_has_origin",
-                violation_error_message=(
+                violation_error_message=_(
                     "Say where the next step comes from: a consultation, a workshop or a city."
                 ),
             ),
@@ -295,26 +296,26 @@ class ProgressUpdate(PortalModel):
     """A dated note on a next step's progress, with the status it left it in."""
 
     next_step = models.ForeignKey(
-        NextStep, models.CASCADE, related_name="updates", verbose_name="next step"
+        NextStep, models.CASCADE, related_name="updates", verbose_name=_("next step")
     )
-    date = models.DateField("date", default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         related_name="+",
-        verbose_name="author",
+        verbose_name=_("author"),
         null=True,
         blank=True,
     )
-    status = models.CharField("status after", max_length=20, choices=NextStep.Status, blank=True)
-    note = models.TextField("note")
+    status = models.CharField(_("status after"), max_length=20, choices=NextStep.Status, blank=True)
+    note = models.TextField(_("note"))
 
     objects = ProgressUpdateQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "progress update"
-        verbose_name_plural = "progress updates"
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
         ordering = ["next_step", "-date", "-id"]
 
     def __str__(self) -> str:

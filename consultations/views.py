@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from cities.models import Official
@@ -64,7 +66,7 @@ class ConsultationFormMixin(FormsetsMixin):
     model = Consultation
     form_class = ConsultationForm
     formset_classes = {"findings": FindingFormSet, "next_steps": NextStepFormSet}
-    success_message = "Consultation “{object}” saved."
+    success_message = _("Consultation “{object}” saved.")
 
     def save(self, form, formsets):
         return consultation_save(
@@ -120,7 +122,7 @@ class NextStepFormMixin:
     model = NextStep
     form_class = NextStepForm
     list_url_name = "consultations:next_step_list"
-    success_message = "Next step “{object}” saved."
+    success_message = _("Next step “{object}” saved.")
 
     def save(self, form):
         return next_step_save(
@@ -159,7 +161,8 @@ class NextStepStatusView(NotFoundWhenRefusedMixin, FormView):
         )
         messages.success(
             self.request,
-            f"“{self.next_step}” is now {self.next_step.get_status_display().lower()}.",
+            gettext("“%(step)s” is now %(status)s.")
+            % {"step": self.next_step, "status": self.next_step.get_status_display().lower()},
         )
         back = self.request.POST.get("next", "")
         if back.startswith("/") and not back.startswith("//"):

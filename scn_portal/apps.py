@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScnPortalConfig(AppConfig):
     name = "scn_portal"
-    verbose_name = "SCN Portal"
+    verbose_name = _("SCN Portal")
 
     def ready(self) -> None:
         from django.apps import apps

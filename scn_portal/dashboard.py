@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from scn_portal import selectors
@@ -25,8 +26,8 @@ class Series:
     colour: str  # fill; both colours tell apart for colour-blind readers (blue and orange)
 
 
-CONSULTATIONS = Series("consultations", "Consultations", "#1f5fa8")
-WORKSHOPS = Series("workshops", "Workshops", "#b85a0d")
+CONSULTATIONS = Series("consultations", _("Consultations"), "#1f5fa8")
+WORKSHOPS = Series("workshops", _("Workshops"), "#b85a0d")
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.utils import pretty_name
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
@@ -32,10 +36,32 @@ def scoped_choices(model: type[models.Model]):
     return choices
 
 
+def _descending(label: str) -> str:
+    return gettext("%s (descending)") % label
+
+
+descending_label = lazy(_descending, str)
+
+
+class PortalOrderingFilter(django_filters.OrderingFilter):
+    """A list's "Sort by" choices, labelled in the language of each request.
+
+    The choices are built once, when the filter set's module loads: every label stays lazy,
+    `field_labels` for the ascending ones and `_descending` for their reverse.
+    """
+
+    def build_choices(self, fields, labels):
+        labels = dict(labels)
+        for field, param in fields.items():
+            label = labels.setdefault(field, pretty_name(param))
+            labels.setdefault(f"-{param}", descending_label(label))
+        return super().build_choices(fields, labels)
+
+
 class PortalFilterSet(django_filters.FilterSet):
     """A filter set with a free-text `q` over `search_fields` (every word must match)."""
 
-    q = django_filters.CharFilter(label="Search", method="filter_search")
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     search_fields: tuple[str, ...] = ()
 
     def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
@@ -95,7 +121,7 @@ class PortalFormMixin(NotFoundWhenRefusedMixin):
     `ValidationError` from the service (a broken rule) is shown on the form, nothing lost.
     """
 
-    success_message = "Saved."
+    success_message = _("Saved.")
     list_url_name = ""  # where "Cancel" goes on a new record; default APP:MODEL_list
 
     def get_template_names(self) -> list[str]:
@@ -106,7 +132,10 @@ class PortalFormMixin(NotFoundWhenRefusedMixin):
         meta = self.model._meta
         editing = getattr(self, "object", None) is not None
         kwargs.setdefault(
-            "page_title", f"Edit {self.object}" if editing else f"New {meta.verbose_name}"
+            "page_title",
+            gettext("Edit %(object)s") % {"object": self.object}
+            if editing
+            else gettext("New %(name)s") % {"name": meta.verbose_name},
         )
         list_url = self.list_url_name or f"{meta.app_label}:{meta.model_name}_list"
         kwargs.setdefault(
@@ -164,7 +193,7 @@ class FormsetsMixin:
             formset = formset_class(prefix=name, **kwargs)
             meta = formset.model._meta
             formset.title = str(meta.verbose_name_plural).capitalize()
-            formset.add_label = f"Add {meta.verbose_name}"
+            formset.add_label = gettext("Add %(name)s") % {"name": meta.verbose_name}
             formsets[name] = formset
         return formsets
 

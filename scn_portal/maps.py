@@ -24,6 +24,7 @@ class Marker:
     x: float
     y: float
     label: str
+    title: str  # the tooltip: the name in both scripts
     url: str
     kind: str  # the city's membership status, for its colour
     label_dy: float = 4  # moved down when another label would cover this one
@@ -74,7 +75,11 @@ def _countries() -> list[list[list[tuple[float, float]]]]:
 
 
 def network_map(
-    cities: Iterable, *, url: Callable[[object], str], padding_degrees: float = 4.0
+    cities: Iterable,
+    *,
+    url: Callable[[object], str],
+    local_names: bool = False,
+    padding_degrees: float = 4.0,
 ) -> Map | None:
     """The map around `cities` (with latitude, longitude, name and membership_status), each
     marker linking to `url(city)`; None when no city has coordinates."""
@@ -117,7 +122,8 @@ def network_map(
     markers = [
         Marker(
             *project(float(city.longitude), float(city.latitude)),
-            label=city.name,
+            label=(city.name_local if local_names and city.name_local else city.name),
+            title=" · ".join(filter(None, [city.name, city.name_local])),
             url=url(city),
             kind=city.membership_status,
         )
@@ -156,5 +162,7 @@ def _spread_labels(markers: list[Marker]) -> list[Marker]:
             for other in placed
         ):
             dy += 18
-        placed.append(Marker(marker.x, marker.y, marker.label, marker.url, marker.kind, dy))
+        placed.append(
+            Marker(marker.x, marker.y, marker.label, marker.title, marker.url, marker.kind, dy)
+        )
     return placed

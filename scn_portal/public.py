@@ -86,7 +86,10 @@ def published_workshops() -> Any:
 
 
 def public_map(cities) -> Any:
-    return network_map(cities, url=city_url)
+    """The map of `cities`; in Urdu, the markers carry the cities' local-script names."""
+    from django.utils.translation import get_language
+
+    return network_map(cities, url=city_url, local_names=get_language() == "ur")
 
 
 def city_profile(city: City) -> dict[str, Any]:

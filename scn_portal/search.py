@@ -22,6 +22,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, models
 from django.db.models import Case, Count, F, FloatField, Q, Value, When, Window
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from cities.models import City, Official, Organisation
@@ -121,7 +122,7 @@ class SearchKind:
 SEARCH_KINDS: tuple[SearchKind, ...] = (
     SearchKind(
         key="cities",
-        label="Cities",
+        label=_("Cities"),
         model=City,
         name_fields=("name", "name_local"),
         text_fields=("province", "country__name", "hub__name"),
@@ -130,7 +131,7 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
     ),
     SearchKind(
         key="officials",
-        label="Officials",
+        label=_("Officials"),
         model=Official,
         name_fields=("name", "name_local"),
         text_fields=("title",),
@@ -139,7 +140,7 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
     ),
     SearchKind(
         key="organisations",
-        label="Organisations",
+        label=_("Organisations"),
         model=Organisation,
         name_fields=("name", "short_name"),
         text_fields=("description",),
@@ -148,7 +149,7 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
     ),
     SearchKind(
         key="workshops",
-        label="Workshops",
+        label=_("Workshops"),
         model=Workshop,
         name_fields=("title",),
         text_fields=("venue", "public_summary", "agenda", "outcomes"),
@@ -156,7 +157,7 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
     ),
     SearchKind(
         key="consultations",
-        label="Consultations",
+        label=_("Consultations"),
         model=Consultation,
         name_fields=("title",),
         text_fields=("public_summary",),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Prefetch, Q
 from django.db.models import Value as V
 from django.db.models.functions import TruncQuarter
+from django.utils.translation import gettext
 
 from cities.models import City, CityQuerySet
 from consultations.models import Consultation, ConsultationQuerySet, NextStep, NextStepQuerySet
@@ -95,7 +96,7 @@ class QuarterCount:
 
     @property
     def label(self) -> str:
-        return f"Q{self.number} {self.start.year}"
+        return gettext("Q%(number)s %(year)s") % {"number": self.number, "year": self.start.year}
 
     @property
     def total(self) -> int:

@@ -9,6 +9,8 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -19,7 +21,7 @@ from scn_portal.services import totp_device_confirm, totp_device_pending
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code from your authenticator app",
+        label=_("Code from your authenticator app"),
         min_length=6,
         max_length=8,
         widget=forms.TextInput(
@@ -62,7 +64,9 @@ class TwoFactorVerifyView(TwoFactorMixin, FormView):
             if device.verify_token(token):
                 otp_login(self.request, device)
                 return redirect(self.success_url_or_dashboard())
-        form.add_error("token", "That code is not valid (or was already used). Try the next one.")
+        form.add_error(
+            "token", gettext("That code is not valid (or was already used). Try the next one.")
+        )
         return self.form_invalid(form)
 
 
@@ -89,11 +93,13 @@ class TwoFactorSetupView(TwoFactorMixin, FormView):
 
     def form_valid(self, form):
         if not self.device.verify_token(form.cleaned_data["token"]):
-            form.add_error("token", "That code does not match: check the time on your phone.")
+            form.add_error(
+                "token", gettext("That code does not match: check the time on your phone.")
+            )
             return self.form_invalid(form)
         totp_device_confirm(device=self.device)
         otp_login(self.request, self.device)
-        messages.success(self.request, "Two-factor sign-in is set up.")
+        messages.success(self.request, gettext("Two-factor sign-in is set up."))
         return redirect(self.success_url_or_dashboard())
 
 

@@ -2,14 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from scn_portal import dashboard, public, search, two_factor, views
 from scn_portal.sitemaps import SITEMAPS
 
-admin.site.site_header = "SCN Portal administration"
-admin.site.site_title = "SCN Portal admin"
-admin.site.index_title = "Records of the Strong Cities Network"
+admin.site.site_header = _("SCN Portal administration")
+admin.site.site_title = _("SCN Portal admin")
+admin.site.index_title = _("Records of the Strong Cities Network")
 
 urlpatterns = [
     path("", login_not_required(public.HomeView.as_view()), name="home"),

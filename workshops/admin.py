@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from scn_portal.admin import ScopedAdmin
 from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
@@ -48,9 +49,9 @@ class WorkshopAdmin(ScopedAdmin):
     inlines = [WorkshopSupportInline, ParticipationInline, MediaCoverageInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "start_date", "end_date", "venue"]}),
-        ("Who and where", {"fields": ["organiser", "cities"]}),
-        ("What happened", {"fields": ["agenda", "outcomes", "internal_notes"]}),
-        ("Publication", {"fields": ["is_published", "public_summary", "is_sample"]}),
+        (_("Who and where"), {"fields": ["organiser", "cities"]}),
+        (_("What happened"), {"fields": ["agenda", "outcomes", "internal_notes"]}),
+        (_("Publication"), {"fields": ["is_published", "public_summary", "is_sample"]}),
     ]
 
     def get_queryset(self, request):
@@ -61,11 +62,11 @@ class WorkshopAdmin(ScopedAdmin):
             .prefetch_related("cities")
         )
 
-    @admin.display(description="cities")
+    @admin.display(description=_("cities"))
     def city_names(self, obj: Workshop) -> str:
         return ", ".join(city.name for city in obj.cities.all())
 
-    @admin.display(description="participants", ordering="participant_count")
+    @admin.display(description=_("participants"), ordering="participant_count")
     def participant_count(self, obj: Workshop) -> int:
         return obj.participant_count
 
@@ -95,7 +96,7 @@ class ParticipationAdmin(ScopedAdmin):
     search_fields = ["name", "official__name", "role", "workshop__title"]
     autocomplete_fields = ["workshop", "official", "organisation", "city"]
 
-    @admin.display(description="participant", ordering="name")
+    @admin.display(description=_("participant"), ordering="name")
     def participant(self, obj: Participation) -> str:
         return obj.official.name if obj.official else obj.name
 
@@ -109,6 +110,6 @@ class MediaCoverageAdmin(ScopedAdmin):
     autocomplete_fields = ["workshop", "outlet"]
     date_hierarchy = "published_on"
 
-    @admin.display(description="outlet", ordering="outlet_name")
+    @admin.display(description=_("outlet"), ordering="outlet_name")
     def outlet_display(self, obj: MediaCoverage) -> str:
         return obj.outlet.name if obj.outlet else obj.outlet_name

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 
 from scn_portal import roles
 from scn_portal.forms import MAX_ROWS, DateInput, ScopedModelForm, typeahead
@@ -90,7 +91,9 @@ class BaseParticipationFormSet(forms.BaseInlineFormSet):
             key = ("official", official.pk) if official else ("name", (name or "").casefold())
             if key in seen:
                 field = "official" if official else "name"
-                form.add_error(field, "This person is already listed as a participant above.")
+                form.add_error(
+                    field, gettext("This person is already listed as a participant above.")
+                )
             seen.add(key)
 
 

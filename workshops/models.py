@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
@@ -43,50 +45,53 @@ class WorkshopQuerySet(models.QuerySet):
 
 class Workshop(PortalModel):
     class Kind(models.TextChoices):
-        CAPACITY_BUILDING = "capacity_building", "Capacity-building workshop"
-        NATIONAL_WORKSHOP = "national_workshop", "National workshop"
-        DOMESTIC_EXCHANGE = "domestic_exchange", "Domestic city exchange"
-        INTERNATIONAL_EXCHANGE = "international_exchange", "International city exchange"
-        SUMMIT = "summit", "Summit"
-        OTHER = "other", "Other event"
+        CAPACITY_BUILDING = "capacity_building", _("Capacity-building workshop")
+        NATIONAL_WORKSHOP = "national_workshop", _("National workshop")
+        DOMESTIC_EXCHANGE = "domestic_exchange", _("Domestic city exchange")
+        INTERNATIONAL_EXCHANGE = "international_exchange", _("International city exchange")
+        SUMMIT = "summit", _("Summit")
+        OTHER = "other", _("Other event")
 
-    title = models.CharField("title", max_length=255)
-    slug = models.SlugField("slug", max_length=255, unique=True)
-    kind = models.CharField("kind", max_length=30, choices=Kind, db_index=True)
-    start_date = models.DateField("starts on")
-    end_date = models.DateField("ends on")
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=255, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind, db_index=True)
+    start_date = models.DateField(_("starts on"))
+    end_date = models.DateField(_("ends on"))
     venue = models.CharField(
-        "venue", max_length=255, blank=True, help_text="Place and town, e.g. a hotel in Islamabad."
+        _("venue"),
+        max_length=255,
+        blank=True,
+        help_text=_("Place and town, e.g. a hotel in Islamabad."),
     )
     organiser = models.ForeignKey(
         Organisation,
         models.PROTECT,
         related_name="organised_workshops",
-        verbose_name="organiser",
-        help_text="The organisation that convened it; its partner editors may edit it.",
+        verbose_name=_("organiser"),
+        help_text=_("The organisation that convened it; its partner editors may edit it."),
     )
     supporters = models.ManyToManyField(
         Organisation,
         through="WorkshopSupport",
         related_name="supported_workshops",
-        verbose_name="supporters and funders",
+        verbose_name=_("supporters and funders"),
         blank=True,
     )
     cities = models.ManyToManyField(
-        City, related_name="workshops", verbose_name="cities involved", blank=True
+        City, related_name="workshops", verbose_name=_("cities involved"), blank=True
     )
-    agenda = models.TextField("agenda", blank=True)
-    outcomes = models.TextField("outcomes", blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    outcomes = models.TextField(_("outcomes"), blank=True)
     public_summary = models.TextField(
-        "public summary", blank=True, help_text="Shown on the public site once published."
+        _("public summary"), blank=True, help_text=_("Shown on the public site once published.")
     )
     internal_notes = models.TextField(
-        "internal notes", blank=True, help_text="Never shown outside ISD."
+        _("internal notes"), blank=True, help_text=_("Never shown outside ISD.")
     )
     is_published = models.BooleanField(
-        "published",
+        _("published"),
         default=False,
-        help_text="Show this workshop, its summary and outcomes on the public site.",
+        help_text=_("Show this workshop, its summary and outcomes on the public site."),
     )
 
     objects = WorkshopQuerySet.as_manager()
@@ -96,14 +101,14 @@ class Workshop(PortalModel):
     STAFF_ONLY_FIELDS = frozenset({"organiser", "is_published", "internal_notes"})
 
     class Meta:
-        verbose_name = "workshop"
-        verbose_name_plural = "workshops"
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
         ordering = ["-start_date", "title"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="workshop_ends_on_or_after_start",
-                violation_error_message="A workshop must end on or after the day it starts.",
+                violation_error_message=_("A workshop must end on or after the day it starts."),
             ),
         ]
         indexes = [
@@ -127,29 +132,32 @@ class WorkshopSupport(PortalModel):
     """An organisation supporting or funding a workshop."""
 
     class Role(models.TextChoices):
-        SUPPORTER = "supporter", "Supporter"
-        FUNDER = "funder", "Funder"
-        CO_ORGANISER = "co_organiser", "Co-organiser"
+        SUPPORTER = "supporter", _("Supporter")
+        FUNDER = "funder", _("Funder")
+        CO_ORGANISER = "co_organiser", _("Co-organiser")
 
     workshop = models.ForeignKey(
-        Workshop, models.CASCADE, related_name="supports", verbose_name="workshop"
+        Workshop, models.CASCADE, related_name="supports", verbose_name=_("workshop")
     )
     organisation = models.ForeignKey(
-        Organisation, models.PROTECT, related_name="workshop_supports", verbose_name="organisation"
+        Organisation,
+        models.PROTECT,
+        related_name="workshop_supports",
+        verbose_name=_("organisation"),
     )
-    role = models.CharField("role", max_length=20, choices=Role, default=Role.SUPPORTER)
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.SUPPORTER)
 
     objects = WorkshopSupportQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "supporter"
-        verbose_name_plural = "supporters and funders"
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters and funders")
         constraints = [
             models.UniqueConstraint(
                 fields=["workshop", "organisation"],
                 name="workshop_support_unique",
-                violation_error_message="This organisation is already listed for the workshop.",
+                violation_error_message=_("This organisation is already listed for the workshop."),
             )
         ]
 
@@ -166,35 +174,35 @@ class Participation(PortalModel):
     """Someone invited to or attending a workshop: an official, or a guest named here."""
 
     class Attendance(models.TextChoices):
-        INVITED = "invited", "Invited"
-        ATTENDED = "attended", "Attended"
-        PARTLY = "partly", "Attended in part"
-        ABSENT = "absent", "Did not attend"
+        INVITED = "invited", _("Invited")
+        ATTENDED = "attended", _("Attended")
+        PARTLY = "partly", _("Attended in part")
+        ABSENT = "absent", _("Did not attend")
 
     workshop = models.ForeignKey(
-        Workshop, models.CASCADE, related_name="participations", verbose_name="workshop"
+        Workshop, models.CASCADE, related_name="participations", verbose_name=_("workshop")
     )
     official = models.ForeignKey(
         Official,
         models.PROTECT,
         related_name="participations",
-        verbose_name="official",
+        verbose_name=_("official"),
         null=True,
         blank=True,
-        help_text="Pick the official if they are on record; otherwise type a name.",
+        help_text=_("Pick the official if they are on record; otherwise type a name."),
     )
     name = models.CharField(
-        "name",
+        _("name"),
         max_length=200,
         blank=True,
-        help_text="For participants who are not city officials, e.g. a federal minister.",
+        help_text=_("For participants who are not city officials, e.g. a federal minister."),
     )
-    role = models.CharField("role at the event", max_length=200, blank=True)
+    role = models.CharField(_("role at the event"), max_length=200, blank=True)
     organisation = models.ForeignKey(
         Organisation,
         models.PROTECT,
         related_name="participations",
-        verbose_name="organisation",
+        verbose_name=_("organisation"),
         null=True,
         blank=True,
     )
@@ -202,46 +210,48 @@ class Participation(PortalModel):
         City,
         models.PROTECT,
         related_name="participations",
-        verbose_name="city represented",
+        verbose_name=_("city represented"),
         null=True,
         blank=True,
     )
     attendance = models.CharField(
-        "attendance", max_length=20, choices=Attendance, default=Attendance.ATTENDED
+        _("attendance"), max_length=20, choices=Attendance, default=Attendance.ATTENDED
     )
     is_high_level = models.BooleanField(
-        "high-level guest", default=False, help_text="e.g. a federal minister or mayor."
+        _("high-level guest"), default=False, help_text=_("e.g. a federal minister or mayor.")
     )
 
     objects = ParticipationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "participation"
-        verbose_name_plural = "participants"
+        verbose_name = _("participation")
+        verbose_name_plural = _("participants")
         ordering = ["workshop", "-is_high_level", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(official__isnull=False) | ~Q(name=""),
                 name="participation_has_person",
-                violation_error_message="Pick an official or type the participant's name.",
+                violation_error_message=_("Pick an official or type the participant's name."),
             ),
             models.UniqueConstraint(
                 fields=["workshop", "official"],
                 condition=Q(official__isnull=False),
                 name="participation_unique_official",
-                violation_error_message="This official is already a participant of the workshop.",
+                violation_error_message=_(
+                    "This official is already a participant of the workshop."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["workshop", "name"],
                 condition=Q(official__isnull=True),
                 name="participation_unique_guest",
-                violation_error_message="A participant of that name is already listed.",
+                violation_error_message=_("A participant of that name is already listed."),
             ),
         ]
 
     def __str__(self) -> str:
-        return self.name or "Participant"
+        return self.name or gettext("Participant")
 
 
 class MediaCoverageQuerySet(models.QuerySet):
@@ -255,47 +265,49 @@ class MediaCoverageQuerySet(models.QuerySet):
 
 class MediaCoverage(PortalModel):
     class Language(models.TextChoices):
-        ENGLISH = "en", "English"
-        URDU = "ur", "Urdu"
-        PASHTO = "ps", "Pashto"
-        ARABIC = "ar", "Arabic"
-        FRENCH = "fr", "French"
-        OTHER = "other", "Other"
+        ENGLISH = "en", _("English")
+        URDU = "ur", _("Urdu")
+        PASHTO = "ps", _("Pashto")
+        ARABIC = "ar", _("Arabic")
+        FRENCH = "fr", _("French")
+        OTHER = "other", _("Other")
 
     workshop = models.ForeignKey(
-        Workshop, models.CASCADE, related_name="media_coverage", verbose_name="workshop"
+        Workshop, models.CASCADE, related_name="media_coverage", verbose_name=_("workshop")
     )
     outlet = models.ForeignKey(
         Organisation,
         models.PROTECT,
         related_name="media_coverage",
-        verbose_name="outlet",
+        verbose_name=_("outlet"),
         null=True,
         blank=True,
     )
     outlet_name = models.CharField(
-        "outlet name", max_length=200, blank=True, help_text="If the outlet is not on record."
+        _("outlet name"), max_length=200, blank=True, help_text=_("If the outlet is not on record.")
     )
-    language = models.CharField("language", max_length=10, choices=Language)
-    headline = models.CharField("headline", max_length=500)
-    url = models.URLField("link", max_length=1000, blank=True)
-    published_on = models.DateField("published on", null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=Language)
+    headline = models.CharField(_("headline"), max_length=500)
+    url = models.URLField(_("link"), max_length=1000, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
     is_published = models.BooleanField(
-        "shown publicly", default=True, help_text="List this item on the public workshop page."
+        _("shown publicly"),
+        default=True,
+        help_text=_("List this item on the public workshop page."),
     )
 
     objects = MediaCoverageQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "media coverage"
-        verbose_name_plural = "media coverage"
+        verbose_name = _("media coverage")
+        verbose_name_plural = _("media coverage")
         ordering = ["workshop", "published_on", "headline"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(outlet__isnull=False) | ~Q(outlet_name=""),
                 name="media_coverage_has_outlet",
-                violation_error_message="Pick the outlet or type its name.",
+                violation_error_message=_("Pick the outlet or type its name."),
             ),
         ]
 

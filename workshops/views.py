@@ -1,4 +1,5 @@
 from django.db.models import Count, Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
 from consultations.models import Consultation, NextStep
@@ -82,7 +83,7 @@ class WorkshopFormMixin(FormsetsMixin):
         "participations": ParticipationFormSet,
         "media_coverage": MediaCoverageFormSet,
     }
-    success_message = "Workshop {object} saved."
+    success_message = _("Workshop {object} saved.")
 
     def get_formsets(self):
         formsets = super().get_formsets()

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -19,17 +20,18 @@ def sort_header(context, label: str, field: str, param: str = "o") -> str:
     query[param] = f"-{field}" if descending else field
     query.pop("page", None)
     if current == field:
-        state, arrow = "ascending", " ▲"
+        state, arrow = _("sorted ascending"), " ▲"
     elif current == f"-{field}":
-        state, arrow = "descending", " ▼"
+        state, arrow = _("sorted descending"), " ▼"
     else:
-        state, arrow = "none", ""
+        state, arrow = "", ""
     return format_html(
-        '<a href="?{}" class="sort-link" aria-sort="{}">{}<span aria-hidden="true">{}</span></a>',
+        '<a href="?{}" class="sort-link">{}<span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></a>',
         query.urlencode(),
-        state,
         label,
         arrow,
+        f" ({state})" if state else "",
     )
 
 

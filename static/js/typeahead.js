@@ -9,7 +9,7 @@
     }
     const url = select.dataset.typeahead;
     // eslint-disable-next-line no-undef
-    new TomSelect(select, {
+    const control = new TomSelect(select, {
       valueField: "id",
       labelField: "text",
       searchField: ["text"],
@@ -28,6 +28,10 @@
           .catch(() => callback());
       },
     });
+    // The original select stays in the form but out of reach: the type-ahead, labelled by
+    // the field's label, is what people and assistive technology use.
+    select.setAttribute("aria-hidden", "true");
+    return control;
   }
 
   function enhanceAll(root) {
