@@ -1,3 +1,5 @@
+from operator import attrgetter
+
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +9,7 @@ from cities.models import City, Official, Organisation
 from cities.selectors import city_from_query, city_timeline
 from cities.services import city_save, official_save, organisation_save
 from consultations.models import Consultation
+from scn_portal.exports import Column
 from scn_portal.generic import (
     PortalCreateView,
     PortalDetailView,
@@ -20,6 +23,24 @@ from workshops.models import Participation, Workshop
 class CityListView(PortalListView):
     model = City
     filterset_class = CityFilter
+    export_name = "cities"
+
+    def get_export_columns(self):
+        return [
+            Column(_("City"), attrgetter("name")),
+            Column(_("Name in local script"), attrgetter("name_local")),
+            Column(_("Country"), attrgetter("country.name")),
+            Column(_("Province or state"), attrgetter("province")),
+            Column(_("Regional hub"), lambda city: city.hub.name if city.hub else ""),
+            Column(_("SCN membership"), lambda city: city.get_membership_status_display()),
+            Column(_("Membership status since"), attrgetter("membership_changed_on")),
+            Column(_("Population"), attrgetter("population")),
+            Column(_("Latitude"), lambda city: _number(city.latitude)),
+            Column(_("Longitude"), lambda city: _number(city.longitude)),
+            Column(_("Officials"), attrgetter("official_count")),
+            Column(_("Last contact"), attrgetter("last_contact")),
+            Column(_("Published"), attrgetter("is_published")),
+        ]
 
     def refine_queryset(self, queryset):
         return (
@@ -63,6 +84,30 @@ class CityUpdateView(CityFormMixin, PortalUpdateView):
 class OfficialListView(PortalListView):
     model = Official
     filterset_class = OfficialFilter
+    export_name = "officials"
+
+    def get_export_columns(self):
+        columns = [
+            Column(_("Name"), attrgetter("name")),
+            Column(_("Name in local script"), attrgetter("name_local")),
+            Column(_("Title"), attrgetter("title")),
+            Column(_("Role"), lambda official: official.get_role_kind_display()),
+            Column(_("City"), attrgetter("city.name")),
+            Column(
+                _("Organisation"),
+                lambda official: official.organisation.name if official.organisation else "",
+            ),
+            Column(_("Gender"), lambda official: official.get_gender_display()),
+            Column(_("Term start"), attrgetter("term_start")),
+            Column(_("Term end"), attrgetter("term_end")),
+            Column(_("Consents to be named publicly"), attrgetter("consent_to_be_named")),
+        ]
+        if Official.contact_visible_to(self.request.user):
+            columns += [
+                Column(_("E-mail"), attrgetter("email")),
+                Column(_("Phone"), attrgetter("phone")),
+            ]
+        return columns
 
     def refine_queryset(self, queryset):
         return queryset.select_related("city", "organisation").order_by("name")
@@ -113,6 +158,21 @@ class OfficialUpdateView(OfficialFormMixin, PortalUpdateView):
 class OrganisationListView(PortalListView):
     model = Organisation
     filterset_class = OrganisationFilter
+    export_name = "organisations"
+
+    def get_export_columns(self):
+        return [
+            Column(_("Name"), attrgetter("name")),
+            Column(_("Short name"), attrgetter("short_name")),
+            Column(_("Kind"), lambda organisation: organisation.get_kind_display()),
+            Column(
+                _("Country"),
+                lambda organisation: organisation.country.name if organisation.country else "",
+            ),
+            Column(_("Website"), attrgetter("website")),
+            Column(_("Workshops organised"), attrgetter("workshop_count")),
+            Column(_("Published"), attrgetter("is_published")),
+        ]
 
     def refine_queryset(self, queryset):
         return (
@@ -196,3 +256,7 @@ class OrganisationAutocompleteView(AutocompleteView):
 
     def get_queryset(self):
         return Organisation.objects.for_user(self.request.user).order_by("name")
+
+
+def _number(value):
+    return float(value) if value is not None else None

@@ -1,3 +1,5 @@
+from operator import attrgetter
+
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
@@ -17,6 +19,7 @@ from consultations.forms import (
 )
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
 from consultations.services import consultation_save, next_step_save, next_step_set_status
+from scn_portal.exports import Column, joined
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
     FormsetsMixin,
@@ -31,6 +34,35 @@ from scn_portal.generic import (
 class ConsultationListView(PortalListView):
     model = Consultation
     filterset_class = ConsultationFilter
+    export_name = "consultations"
+
+    def get_export_columns(self):
+        return [
+            Column(_("Date"), attrgetter("date")),
+            Column(_("City"), attrgetter("city.name")),
+            Column(_("Title"), attrgetter("title")),
+            Column(
+                _("Held at workshop"),
+                lambda consultation: consultation.workshop.title if consultation.workshop else "",
+            ),
+            Column(
+                _("Confidentiality"),
+                lambda consultation: consultation.get_confidentiality_display(),
+            ),
+            Column(_("Officials met"), lambda consultation: joined(consultation.officials.all())),
+            Column(
+                _("ISD team members"),
+                lambda consultation: joined(
+                    member.get_full_name() or member.get_username()
+                    for member in consultation.team_members.all()
+                ),
+            ),
+            Column(_("Key findings"), attrgetter("finding_count")),
+            Column(_("Summary"), attrgetter("summary")),
+        ]
+
+    def refine_export(self, rows):
+        return rows.prefetch_related("officials", "team_members")
 
     def refine_queryset(self, queryset):
         return (
@@ -89,6 +121,25 @@ class ConsultationUpdateView(ConsultationFormMixin, PortalUpdateView):
 class NextStepListView(PortalListView):
     model = NextStep
     filterset_class = NextStepFilter
+    export_name = "next-steps"
+
+    def get_export_columns(self):
+        return [
+            Column(_("Title"), attrgetter("title")),
+            Column(_("Kind"), lambda step: step.get_kind_display()),
+            Column(_("City"), lambda step: step.city.name if step.city else ""),
+            Column(_("Owner"), lambda step: _person(step.owner)),
+            Column(
+                _("Responsible organisation"),
+                lambda step: (
+                    step.responsible_organisation.name if step.responsible_organisation else ""
+                ),
+            ),
+            Column(_("Due"), attrgetter("due_date")),
+            Column(_("Status"), lambda step: step.get_status_display()),
+            Column(_("Completed on"), attrgetter("completed_on")),
+            Column(_("Overdue"), attrgetter("is_overdue")),
+        ]
 
     def refine_queryset(self, queryset):
         return queryset.select_related("city", "owner", "responsible_organisation").order_by(
@@ -168,3 +219,7 @@ class NextStepStatusView(NotFoundWhenRefusedMixin, FormView):
         if back.startswith("/") and not back.startswith("//"):
             return redirect(back)
         return redirect(self.next_step)
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from scn_portal.models import ExportLog
+
 
 class ScopedAdmin(SimpleHistoryAdmin):
     """Every changelist, change page and autocomplete starts from `Model.objects.for_user`,
@@ -26,6 +28,25 @@ class AuthenticatorDeviceAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "name"]
     fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """Who exported what, with which filters: for portal admins, read-only."""
+
+    list_display = ["created_at", "user", "export", "file_format", "row_count"]
+    list_filter = ["export", "file_format"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "export"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "user", "export", "file_format", "filters", "row_count"]
     readonly_fields = fields
 
     def has_add_permission(self, request):

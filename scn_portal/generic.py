@@ -17,12 +17,15 @@ from django.db import models
 from django.forms.utils import pretty_name
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
+from scn_portal.exports import EXPORTERS, Column
+from scn_portal.services import export_log_finish, export_log_start
 from scn_portal.text import every_word_in, search_words
 
 
@@ -102,10 +105,46 @@ class PortalListView(ScopedMixin, FilterView):
     paginate_by = 25
     # An invalid filter (a bad date, an unknown choice) shows the form's errors and no rows.
     strict = True
+    # Export columns (see scn_portal/exports.py); `?export=csv` or `?export=xlsx` downloads
+    # exactly the rows the filters show, every page of them.
+    export_name = ""
 
     def get_template_names(self) -> list[str]:
         meta = self.model._meta
         return [f"{meta.app_label}/{meta.model_name}_list.html"]
+
+    def get_export_columns(self) -> list[Column]:
+        raise NotImplementedError
+
+    def refine_export(self, rows: models.QuerySet) -> models.QuerySet:
+        """The export's own joins (a column of related names), beyond the list's."""
+        return rows
+
+    def get(self, request, *args, **kwargs):
+        file_format = request.GET.get("export")
+        if self.export_name and file_format in EXPORTERS:
+            return self.export(file_format)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, file_format: str):
+        filterset = self.get_filterset(self.get_filterset_class())
+        rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        log = export_log_start(
+            user=self.request.user,
+            export=self.export_name,
+            file_format=file_format,
+            filters={key: values for key, values in self.request.GET.lists() if key != "export"},
+        )
+        stamp = timezone.localdate().isoformat()
+        return EXPORTERS[file_format](
+            self.refine_export(rows),
+            self.get_export_columns(),
+            f"scn-{self.export_name}-{stamp}",
+            lambda count: export_log_finish(log=log, row_count=count),
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_export=bool(self.export_name), **kwargs)
 
 
 class PortalDetailView(ScopedMixin, DetailView):

@@ -105,3 +105,17 @@ def totp_device_confirm(*, device) -> None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     type(device).objects.filter(user=device.user, confirmed=False).delete()
+
+
+def export_log_start(*, user: AbstractBaseUser, export: str, file_format: str, filters: dict):
+    """Record that an export began (its row count comes with `export_log_finish`)."""
+    from scn_portal.models import ExportLog
+
+    return ExportLog.objects.create(
+        user=user, export=export, file_format=file_format, filters=filters
+    )
+
+
+def export_log_finish(*, log, row_count: int) -> None:
+    log.row_count = row_count
+    log.save(update_fields=["row_count"])

@@ -18,6 +18,7 @@ from cities.models import (
     RegionalHub,
 )
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
+from scn_portal.models import ExportLog
 from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
 
 
@@ -237,6 +238,17 @@ class AccessAttemptFactory(AccessLogFactory):
     failures_since_start = 1
 
 
+class ExportLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExportLog
+
+    user = factory.SubFactory(UserFactory)
+    export = "consultations"
+    file_format = "csv"
+    filters = factory.LazyFunction(lambda: {"city": ["1"]})
+    row_count = 3
+
+
 FACTORY_FOR_MODEL = {
     factory_class._meta.model: factory_class
     for factory_class in [
@@ -261,5 +273,6 @@ FACTORY_FOR_MODEL = {
         AccessLogFactory,
         AccessFailureLogFactory,
         AccessAttemptFactory,
+        ExportLogFactory,
     ]
 }

@@ -1,9 +1,12 @@
+from operator import attrgetter
+
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
 from consultations.models import Consultation, NextStep
 from scn_portal import roles
+from scn_portal.exports import Column, joined
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
     FormsetsMixin,
@@ -27,6 +30,21 @@ from workshops.services import workshop_save
 class WorkshopListView(PortalListView):
     model = Workshop
     filterset_class = WorkshopFilter
+    export_name = "workshops"
+
+    def get_export_columns(self):
+        columns = [
+            Column(_("Title"), attrgetter("title")),
+            Column(_("Kind"), lambda workshop: workshop.get_kind_display()),
+            Column(_("Starts on"), attrgetter("start_date")),
+            Column(_("Ends on"), attrgetter("end_date")),
+            Column(_("Venue"), attrgetter("venue")),
+            Column(_("Organiser"), attrgetter("organiser.name")),
+            Column(_("Cities"), lambda workshop: joined(workshop.cities.all())),
+            Column(_("Participants"), attrgetter("participant_count")),
+            Column(_("Published"), attrgetter("is_published")),
+        ]
+        return columns
 
     def refine_queryset(self, queryset):
         return (

@@ -1,0 +1,214 @@
+"""Exports of the staff lists: exactly the filtered rows, readable, safe, logged."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from cities.models import Organisation
+from scn_portal.exports import FORMULA_TRIGGERS, Column, _xlsx_cell, csv_lines, neutralise
+from scn_portal.models import ExportLog
+from tests.auth import sign_in
+from tests.conftest import make_user_with_role
+from tests.factories import (
+    CityFactory,
+    ConsultationFactory,
+    OfficialFactory,
+    OrganisationFactory,
+    WorkshopFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_rows(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff"), "Excel needs the byte-order mark to read UTF-8"
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def xlsx_rows(response) -> list[tuple]:
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return list(workbook.active.iter_rows(values_only=True))
+
+
+@pytest.fixture
+def consultations():
+    quetta = CityFactory(name="Quetta", name_local="کوئٹہ")
+    peshawar = CityFactory(name="Peshawar")
+    mayor = OfficialFactory(city=quetta, name="Mayor of Quetta")
+    ConsultationFactory(
+        city=quetta, title="Quetta talk", date=datetime.date(2017, 11, 2), officials=[mayor]
+    )
+    ConsultationFactory(city=quetta, title="Quetta follow-up", date=datetime.date(2018, 3, 1))
+    ConsultationFactory(city=peshawar, title="Peshawar talk", date=datetime.date(2017, 11, 1))
+    return quetta
+
+
+def test_csv_export_holds_exactly_the_filtered_rows_with_names_and_iso_dates(
+    staff_client, consultations
+):
+    response = staff_client.get(
+        "/consultations/", {"city": consultations.pk, "o": "date", "export": "csv"}
+    )
+
+    rows = csv_rows(response)
+    assert response["Content-Disposition"].startswith('attachment; filename="scn-consultations-')
+    assert rows[0][:3] == ["Date", "City", "Title"]
+    assert [row[:3] for row in rows[1:]] == [
+        ["2017-11-02", "Quetta", "Quetta talk"],
+        ["2018-03-01", "Quetta", "Quetta follow-up"],
+    ]
+    assert rows[1][5] == "Mayor of Quetta"
+
+
+def test_excel_export_holds_the_filtered_rows_with_real_date_cells(staff_client, consultations):
+    response = staff_client.get(
+        "/consultations/", {"city": consultations.pk, "o": "-date", "export": "xlsx"}
+    )
+
+    rows = xlsx_rows(response)
+    assert rows[0][:3] == ("Date", "City", "Title")
+    assert [row[1:3] for row in rows[1:]] == [
+        ("Quetta", "Quetta follow-up"),
+        ("Quetta", "Quetta talk"),
+    ]
+    assert rows[1][0] == datetime.datetime(2018, 3, 1)  # noqa: DTZ001 - a date cell, not text
+
+
+def test_urdu_survives_both_formats(staff_client, consultations):
+    csv_text = csv_rows(staff_client.get("/cities/", {"export": "csv"}))
+    excel = xlsx_rows(staff_client.get("/cities/", {"export": "xlsx"}))
+
+    assert any("کوئٹہ" in row for row in csv_text)
+    assert any("کوئٹہ" in row for row in excel)
+
+
+@pytest.mark.parametrize(
+    ("path", "header"),
+    [
+        ("/cities/", "City"),
+        ("/officials/", "Name"),
+        ("/organisations/", "Name"),
+        ("/workshops/", "Title"),
+        ("/consultations/", "Date"),
+        ("/next-steps/", "Title"),
+    ],
+)
+def test_every_staff_list_exports_both_formats_and_logs_it(staff_client, staff_user, path, header):
+    WorkshopFactory(cities=[CityFactory()])
+
+    for file_format in ("csv", "xlsx"):
+        response = staff_client.get(path, {"export": file_format, "q": ""})
+        rows = csv_rows(response) if file_format == "csv" else xlsx_rows(response)
+        assert rows[0][0] == header
+
+    logs = list(ExportLog.objects.filter(user=staff_user).order_by("created_at"))
+    assert [log.file_format for log in logs] == ["csv", "xlsx"]
+    assert all(log.row_count is not None for log in logs)
+    assert logs[0].filters == {"q": [""]}
+
+
+def test_a_partner_exports_only_their_own_workshops(client):
+    individualland = OrganisationFactory(name="Individualland")
+    partner = make_user_with_role("Partner editor")
+    individualland.members.add(partner)
+    WorkshopFactory(title="Own draft", organiser=individualland, is_published=False)
+    WorkshopFactory(title="Other draft", is_published=False)
+    sign_in(client, partner)
+
+    rows = csv_rows(client.get("/workshops/", {"export": "csv"}))
+
+    assert [row[0] for row in rows[1:]] == ["Own draft"]
+    assert ExportLog.objects.get(user=partner).row_count == 1
+
+
+def test_contact_details_are_exported_to_isd_staff_only(staff_client):
+    from django.test import Client
+
+    OfficialFactory(email="private@example.org")
+    client = Client()
+    sign_in(client, make_user_with_role("Viewer"))
+
+    staff_rows = csv_rows(staff_client.get("/officials/", {"export": "csv"}))
+    viewer_rows = csv_rows(client.get("/officials/", {"export": "csv"}))
+
+    assert "private@example.org" in staff_rows[1]
+    assert "E-mail" not in viewer_rows[0]
+    assert all("private@example.org" not in row for row in viewer_rows)
+
+
+def test_an_invalid_filter_exports_no_rows(staff_client, consultations):
+    rows = csv_rows(
+        staff_client.get("/consultations/", {"date_after": "nonsense", "export": "csv"})
+    )
+
+    assert len(rows) == 1
+
+
+def test_formula_cells_are_neutralised_in_both_formats(staff_client):
+    OrganisationFactory(
+        name='=HYPERLINK("http://evil.example","x")', short_name="+1", is_published=True
+    )
+
+    csv_text = csv_rows(staff_client.get("/organisations/", {"export": "csv"}))
+    excel = xlsx_rows(staff_client.get("/organisations/", {"export": "xlsx"}))
+
+    assert csv_text[1][0] == '\'=HYPERLINK("http://evil.example","x")'
+    assert csv_text[1][1] == "'+1"
+    assert excel[1][0].startswith("'=")
+    assert Organisation.objects.count() == 1
+
+
+def xlsx_round_trip(text: str):
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("t")
+    sheet.append([_xlsx_cell(sheet, text)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return load_workbook(io.BytesIO(buffer.getvalue())).active["A1"]
+
+
+def csv_round_trip(text: str) -> str:
+    column = Column("h", lambda row: row)
+    body = "".join(csv_lines([text], [column])).removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(body, newline="")))[1][0]
+
+
+@settings(max_examples=300, deadline=None)  # building a workbook takes a while
+@given(st.text())
+def test_no_text_ever_becomes_a_formula_and_other_text_survives(text):
+    cell = xlsx_round_trip(text)
+    in_excel = cell.value or ""
+    in_csv = csv_round_trip(text)
+
+    assert cell.data_type != "f"
+    assert not in_excel.startswith(FORMULA_TRIGGERS)
+    assert not in_csv.startswith(FORMULA_TRIGGERS)
+    # An .xlsx file is XML, whose line ends are always "\n": a carriage return reads back so.
+    as_xml = neutralise(text).replace("\r\n", "\n").replace("\r", "\n")
+    assert in_csv == neutralise(text)
+    assert in_excel == as_xml
+    if not text.startswith(FORMULA_TRIGGERS) and not ILLEGAL_CHARACTERS_RE.search(text):
+        assert in_csv == text  # nothing else changes
+
+
+def test_consultation_export_queries_do_not_grow_with_rows(staff_client):
+    from tests.queries import assert_queries_do_not_grow, count_queries
+
+    def export():
+        b"".join(staff_client.get("/consultations/", {"export": "csv"}).streaming_content)
+
+    for _ in range(2):
+        ConsultationFactory(officials=[OfficialFactory()])
+    few = count_queries(export)
+    for _ in range(20):
+        ConsultationFactory(officials=[OfficialFactory()])
+    many = count_queries(export)
+
+    assert_queries_do_not_grow(few, many)
