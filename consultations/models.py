@@ -31,7 +31,8 @@ class ConsultationQuerySet(models.QuerySet):
             return self.exclude(confidentiality=Consultation.Confidentiality.CONFIDENTIAL)
         if roles.partner_organisation_ids(user):
             return self.none()
-        return self.published()
+        # The public sees a published consultation only in a city the public sees.
+        return self.published().filter(city__in=City.objects.for_user(user).values("pk"))
 
 
 class FindingQuerySet(models.QuerySet):
@@ -173,7 +174,8 @@ class NextStepQuerySet(models.QuerySet):
                 | Q(workshop__in=Workshop.objects.editable_by(user).values("pk")),
                 consultation__isnull=True,
             )
-        return self.published().filter(visible_consultation)
+        public_city = Q(city__isnull=True) | Q(city__in=City.objects.for_user(user).values("pk"))
+        return self.published().filter(visible_consultation, public_city)
 
 
 class NextStep(PortalModel):

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 # Inline rows one form may carry (findings, participants, ...): more is refused, not processed.
 MAX_ROWS = 200
@@ -50,7 +51,15 @@ class TypeaheadMixin:
     """
 
     def __init__(self, url: str, attrs=None, **kwargs):
-        super().__init__(attrs={**(attrs or {}), "data-typeahead": url}, **kwargs)
+        super().__init__(
+            attrs={
+                **(attrs or {}),
+                "data-typeahead": url,
+                "data-no-results": _("No results found"),
+                "data-remove": _("Remove"),
+            },
+            **kwargs,
+        )
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(item) for item in value if item}

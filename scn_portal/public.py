@@ -11,13 +11,16 @@ import datetime
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from django_filters.views import FilterView
@@ -29,7 +32,8 @@ from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSup
 
 PUBLIC = AnonymousUser()
 VERSION_KEY = "public-site-version"
-CACHE_SECONDS = 60 * 60
+# Without a shared cache (Redis) each worker keeps its own copy: keep it brief there.
+CACHE_SECONDS = 60 * 60 if settings.REDIS_URL else 60
 
 
 # --- cache -------------------------------------------------------------------------------
@@ -44,7 +48,12 @@ def public_version() -> int:
 
 
 def public_changed(**kwargs: Any) -> None:
-    """A record changed: every cached public page is stale (connected in apps.py)."""
+    """A record changed: every cached public page is stale (connected in apps.py). The
+    version moves on once the change is committed, so nobody caches the old data under it."""
+    transaction.on_commit(_next_version)
+
+
+def _next_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -124,13 +133,17 @@ def workshop_page(workshop: Workshop) -> dict[str, Any]:
         )
         .order_by("city__name")
     )
+    cities = list(City.objects.for_user(PUBLIC).filter(workshops=workshop).order_by("name"))
+    supports = list(
+        WorkshopSupport.objects.filter(workshop=workshop, organisation__in=organisations)
+        .select_related("organisation")
+        .order_by("role", "organisation__name")
+    )
     return {
-        "cities": list(City.objects.for_user(PUBLIC).filter(workshops=workshop)),
-        "supports": list(
-            WorkshopSupport.objects.filter(workshop=workshop, organisation__in=organisations)
-            .select_related("organisation")
-            .order_by("role", "organisation__name")
-        ),
+        "cities": cities,
+        "city_names": _listed(city.name for city in cities),
+        "supports": supports,
+        "supporter_names": _listed(support.organisation.name for support in supports),
         "organiser_public": organisations.filter(pk=workshop.organiser_id).exists(),
         "media": list(
             MediaCoverage.objects.for_user(PUBLIC)
@@ -146,6 +159,17 @@ def workshop_page(workshop: Workshop) -> dict[str, Any]:
             .select_related("city")
             .order_by("kind", "title")
         ),
+    }
+
+
+def _listed(names) -> str:
+    """Names as a sentence lists them, in the current language: "A, B and C"."""
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return gettext("%(names)s and %(last)s") % {
+        "names": gettext(", ").join(names[:-1]),
+        "last": names[-1],
     }
 
 
@@ -311,7 +335,8 @@ class WorkshopCalendarView(View):
             event.add("dtstamp", stamp)
             event.add("summary", workshop.title)
             event.add("dtstart", workshop.start_date)
-            event.add("dtend", workshop.end_date + datetime.timedelta(days=1))
+            if workshop.end_date < datetime.date.max:  # the day after the last, exclusive
+                event.add("dtend", workshop.end_date + datetime.timedelta(days=1))
             if workshop.venue:
                 event.add("location", workshop.venue)
             event.add("description", workshop.public_summary)

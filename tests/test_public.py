@@ -211,25 +211,29 @@ def test_city_and_workshop_pages_have_open_graph_tags(client, demo):
     assert '<meta name="description" content="On 1-4 November 2017' in workshop
 
 
-def test_a_cached_page_shows_a_change_at_once(client, demo):
+def test_a_cached_page_shows_a_change_at_once(client, demo, django_capture_on_commit_callbacks):
     assert "A new summit" not in client.get("/").content.decode()
 
-    WorkshopFactory(
-        title="A new summit",
-        start_date=datetime.date(2019, 1, 1),
-        end_date=datetime.date(2019, 1, 2),
-    )
-    City.objects.get(slug="quetta").save()  # any change moves the public version on
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkshopFactory(
+            title="A new summit",
+            start_date=datetime.date(2019, 1, 1),
+            end_date=datetime.date(2019, 1, 2),
+        )
+    # Any committed change moves the public version on.
 
     assert "A new summit" in client.get("/").content.decode()
 
 
-def test_unpublishing_removes_a_workshop_from_the_cached_pages(client, demo):
+def test_unpublishing_removes_a_workshop_from_the_cached_pages(
+    client, demo, django_capture_on_commit_callbacks
+):
     assert "Capacity-building workshop" in client.get("/").content.decode()
 
     workshop = Workshop.objects.get(slug=WORKSHOP_SLUG)
     workshop.is_published = False
-    workshop.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop.save()
 
     assert "Capacity-building workshop" not in client.get("/").content.decode()
     assert client.get(STORY).status_code == 404
@@ -271,3 +275,42 @@ def test_public_pages_queries_do_not_grow_with_rows(client):
 
     for before, after in zip(few, many, strict=True):
         assert_queries_do_not_grow(before, after)
+
+
+def test_nothing_of_an_unpublished_city_organiser_or_outlet_shows(client, demo):
+    """Published records that hang on unpublished ones do not bring those into view."""
+    from cities.models import Organisation
+
+    workshop = Workshop.objects.get(slug=WORKSHOP_SLUG)
+    hidden_city = CityFactory(name="Hidden town", is_published=False)
+    workshop.cities.add(hidden_city)
+    consultation = ConsultationFactory(
+        city=hidden_city,
+        workshop=workshop,
+        confidentiality=Consultation.Confidentiality.PUBLISHED,
+        public_summary="Hidden town summary",
+    )
+    FindingFactory(consultation=consultation, text="Hidden town finding", is_published=True)
+    NextStepFactory(city=hidden_city, workshop=workshop, title="Hidden step", is_published=True)
+    Organisation.objects.filter(pk=workshop.organiser_id).update(is_published=False)
+    outlet = Organisation.objects.create(
+        name="Hidden outlet", slug="hidden-outlet", kind="media", is_published=False
+    )
+    MediaCoverageFactory(workshop=workshop, outlet=outlet, headline="A visible headline")
+    from django.core.cache import cache
+
+    cache.clear()
+
+    pages = "".join(client.get(path).content.decode() for path in ["/", WORKSHOP, STORY])
+
+    assert "A visible headline" in pages
+    for hidden in ("Hidden town", "Hidden step", "Hidden outlet"):
+        assert hidden not in pages, hidden
+    # The organiser, now unpublished, is no longer named as such (the typed summary aside).
+    assert "convened by individualland" not in pages.lower()
+
+
+def test_the_calendar_survives_the_last_possible_date(client):
+    WorkshopFactory(start_date=datetime.date(9999, 12, 30), end_date=datetime.date(9999, 12, 31))
+
+    assert client.get(reverse("public:calendar")).status_code == 200

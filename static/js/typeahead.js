@@ -13,7 +13,15 @@
       valueField: "id",
       labelField: "text",
       searchField: ["text"],
-      plugins: select.multiple ? ["remove_button"] : [],
+      plugins: select.multiple ? { remove_button: { title: select.dataset.remove } } : [],
+      render: {
+        no_results: () => {
+          const message = document.createElement("div");
+          message.className = "no-results";
+          message.textContent = select.dataset.noResults;
+          return message;
+        },
+      },
       maxOptions: 20,
       loadThrottle: 250,
       preload: "focus",
