@@ -29,6 +29,7 @@ from scn_portal.generic import (
     PortalListView,
     PortalUpdateView,
 )
+from scn_portal.templatetags.portal import person
 
 
 class ConsultationListView(PortalListView):
@@ -128,7 +129,7 @@ class NextStepListView(PortalListView):
             Column(_("Title"), attrgetter("title")),
             Column(_("Kind"), lambda step: step.get_kind_display()),
             Column(_("City"), lambda step: step.city.name if step.city else ""),
-            Column(_("Owner"), lambda step: _person(step.owner)),
+            Column(_("Owner"), lambda step: person(step.owner, "")),
             Column(
                 _("Responsible organisation"),
                 lambda step: (
@@ -219,7 +220,3 @@ class NextStepStatusView(NotFoundWhenRefusedMixin, FormView):
         if back.startswith("/") and not back.startswith("//"):
             return redirect(back)
         return redirect(self.next_step)
-
-
-def _person(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""

@@ -212,3 +212,16 @@ def test_consultation_export_queries_do_not_grow_with_rows(staff_client):
     many = count_queries(export)
 
     assert_queries_do_not_grow(few, many)
+
+
+def test_next_step_export_names_the_owner_or_leaves_the_cell_empty(staff_client):
+    from tests.factories import NextStepFactory, UserFactory
+
+    NextStepFactory(title="Owned", owner=UserFactory(first_name="Sana", last_name="Staff"))
+    NextStepFactory(title="Unowned", owner=None)
+
+    rows = {
+        row[0]: row[3] for row in csv_rows(staff_client.get("/next-steps/", {"export": "csv"}))[1:]
+    }
+
+    assert rows == {"Owned": "Sana Staff", "Unowned": ""}
