@@ -1,5 +1,3 @@
-from operator import attrgetter
-
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +7,7 @@ from cities.models import City, Official, Organisation
 from cities.selectors import city_from_query, city_timeline
 from cities.services import city_save, official_save, organisation_save
 from consultations.models import Consultation
-from scn_portal.exports import Column
+from scn_portal.exports import Column, choice_labels
 from scn_portal.generic import (
     PortalCreateView,
     PortalDetailView,
@@ -27,19 +25,23 @@ class CityListView(PortalListView):
 
     def get_export_columns(self):
         return [
-            Column(_("City"), attrgetter("name")),
-            Column(_("Name in local script"), attrgetter("name_local")),
-            Column(_("Country"), attrgetter("country.name")),
-            Column(_("Province or state"), attrgetter("province")),
-            Column(_("Regional hub"), lambda city: city.hub.name if city.hub else ""),
-            Column(_("SCN membership"), lambda city: city.get_membership_status_display()),
-            Column(_("Membership status since"), attrgetter("membership_changed_on")),
-            Column(_("Population"), attrgetter("population")),
-            Column(_("Latitude"), lambda city: _number(city.latitude)),
-            Column(_("Longitude"), lambda city: _number(city.longitude)),
-            Column(_("Officials"), attrgetter("official_count")),
-            Column(_("Last contact"), attrgetter("last_contact")),
-            Column(_("Published"), attrgetter("is_published")),
+            Column(_("City"), "name"),
+            Column(_("Name in local script"), "name_local"),
+            Column(_("Country"), "country__name"),
+            Column(_("Province or state"), "province"),
+            Column(_("Regional hub"), "hub__name"),
+            Column(
+                _("SCN membership"),
+                "membership_status",
+                choice_labels(City.Membership.choices),
+            ),
+            Column(_("Membership status since"), "membership_changed_on"),
+            Column(_("Population"), "population"),
+            Column(_("Latitude"), "latitude", _number),
+            Column(_("Longitude"), "longitude", _number),
+            Column(_("Officials"), "official_count"),
+            Column(_("Last contact"), "last_contact"),
+            Column(_("Published"), "is_published"),
         ]
 
     def refine_queryset(self, queryset):
@@ -88,25 +90,19 @@ class OfficialListView(PortalListView):
 
     def get_export_columns(self):
         columns = [
-            Column(_("Name"), attrgetter("name")),
-            Column(_("Name in local script"), attrgetter("name_local")),
-            Column(_("Title"), attrgetter("title")),
-            Column(_("Role"), lambda official: official.get_role_kind_display()),
-            Column(_("City"), attrgetter("city.name")),
-            Column(
-                _("Organisation"),
-                lambda official: official.organisation.name if official.organisation else "",
-            ),
-            Column(_("Gender"), lambda official: official.get_gender_display()),
-            Column(_("Term start"), attrgetter("term_start")),
-            Column(_("Term end"), attrgetter("term_end")),
-            Column(_("Consents to be named publicly"), attrgetter("consent_to_be_named")),
+            Column(_("Name"), "name"),
+            Column(_("Name in local script"), "name_local"),
+            Column(_("Title"), "title"),
+            Column(_("Role"), "role_kind", choice_labels(Official.RoleKind.choices)),
+            Column(_("City"), "city__name"),
+            Column(_("Organisation"), "organisation__name"),
+            Column(_("Gender"), "gender", choice_labels(Official.Gender.choices)),
+            Column(_("Term start"), "term_start"),
+            Column(_("Term end"), "term_end"),
+            Column(_("Consents to be named publicly"), "consent_to_be_named"),
         ]
         if Official.contact_visible_to(self.request.user):
-            columns += [
-                Column(_("E-mail"), attrgetter("email")),
-                Column(_("Phone"), attrgetter("phone")),
-            ]
+            columns += [Column(_("E-mail"), "email"), Column(_("Phone"), "phone")]
         return columns
 
     def refine_queryset(self, queryset):
@@ -162,16 +158,13 @@ class OrganisationListView(PortalListView):
 
     def get_export_columns(self):
         return [
-            Column(_("Name"), attrgetter("name")),
-            Column(_("Short name"), attrgetter("short_name")),
-            Column(_("Kind"), lambda organisation: organisation.get_kind_display()),
-            Column(
-                _("Country"),
-                lambda organisation: organisation.country.name if organisation.country else "",
-            ),
-            Column(_("Website"), attrgetter("website")),
-            Column(_("Workshops organised"), attrgetter("workshop_count")),
-            Column(_("Published"), attrgetter("is_published")),
+            Column(_("Name"), "name"),
+            Column(_("Short name"), "short_name"),
+            Column(_("Kind"), "kind", choice_labels(Organisation.Kind.choices)),
+            Column(_("Country"), "country__name"),
+            Column(_("Website"), "website"),
+            Column(_("Workshops organised"), "workshop_count"),
+            Column(_("Published"), "is_published"),
         ]
 
     def refine_queryset(self, queryset):

@@ -156,6 +156,17 @@ class NextStepQuerySet(models.QuerySet):
     def published(self) -> NextStepQuerySet:
         return self.filter(is_published=True)
 
+    def with_overdue(self, today: datetime.date | None = None) -> NextStepQuerySet:
+        """`overdue_now`: open and due before today, in SQL (as `NextStep.is_overdue`)."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            overdue_now=models.Case(
+                models.When(status__in=NextStep.OPEN_STATUSES, due_date__lt=today, then=True),
+                default=False,
+                output_field=models.BooleanField(),
+            )
+        )
+
     def for_user(self, user: roles.User) -> NextStepQuerySet:
         """Staff and viewers: all, but a step inherits its consultation's confidentiality.
         Partners: those of their workshops or their organisation, never a consultation's.

@@ -1,6 +1,5 @@
-from operator import attrgetter
-
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext
@@ -19,7 +18,7 @@ from consultations.forms import (
 )
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
 from consultations.services import consultation_save, next_step_save, next_step_set_status
-from scn_portal.exports import Column, joined
+from scn_portal.exports import Column, choice_labels, joined_names, person_name
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
     FormsetsMixin,
@@ -29,7 +28,6 @@ from scn_portal.generic import (
     PortalListView,
     PortalUpdateView,
 )
-from scn_portal.templatetags.portal import person
 
 
 class ConsultationListView(PortalListView):
@@ -39,31 +37,28 @@ class ConsultationListView(PortalListView):
 
     def get_export_columns(self):
         return [
-            Column(_("Date"), attrgetter("date")),
-            Column(_("City"), attrgetter("city.name")),
-            Column(_("Title"), attrgetter("title")),
-            Column(
-                _("Held at workshop"),
-                lambda consultation: consultation.workshop.title if consultation.workshop else "",
-            ),
+            Column(_("Date"), "date"),
+            Column(_("City"), "city__name"),
+            Column(_("Title"), "title"),
+            Column(_("Held at workshop"), "workshop__title"),
             Column(
                 _("Confidentiality"),
-                lambda consultation: consultation.get_confidentiality_display(),
+                "confidentiality",
+                choice_labels(Consultation.Confidentiality.choices),
             ),
-            Column(_("Officials met"), lambda consultation: joined(consultation.officials.all())),
-            Column(
-                _("ISD team members"),
-                lambda consultation: joined(
-                    member.get_full_name() or member.get_username()
-                    for member in consultation.team_members.all()
-                ),
-            ),
-            Column(_("Key findings"), attrgetter("finding_count")),
-            Column(_("Summary"), attrgetter("summary")),
+            Column(_("Officials met"), "official_names"),
+            Column(_("ISD team members"), "team_member_names"),
+            Column(_("Key findings"), "finding_count"),
+            Column(_("Summary"), "summary"),
         ]
 
     def refine_export(self, rows):
-        return rows.prefetch_related("officials", "team_members")
+        return rows.annotate(
+            official_names=joined_names(Official.objects.all(), "consultations"),
+            team_member_names=joined_names(
+                get_user_model().objects.all(), "consultations", person_name()
+            ),
+        )
 
     def refine_queryset(self, queryset):
         return (
@@ -126,21 +121,19 @@ class NextStepListView(PortalListView):
 
     def get_export_columns(self):
         return [
-            Column(_("Title"), attrgetter("title")),
-            Column(_("Kind"), lambda step: step.get_kind_display()),
-            Column(_("City"), lambda step: step.city.name if step.city else ""),
-            Column(_("Owner"), lambda step: person(step.owner, "")),
-            Column(
-                _("Responsible organisation"),
-                lambda step: (
-                    step.responsible_organisation.name if step.responsible_organisation else ""
-                ),
-            ),
-            Column(_("Due"), attrgetter("due_date")),
-            Column(_("Status"), lambda step: step.get_status_display()),
-            Column(_("Completed on"), attrgetter("completed_on")),
-            Column(_("Overdue"), attrgetter("is_overdue")),
+            Column(_("Title"), "title"),
+            Column(_("Kind"), "kind", choice_labels(NextStep.Kind.choices)),
+            Column(_("City"), "city__name"),
+            Column(_("Owner"), "owner_name"),
+            Column(_("Responsible organisation"), "responsible_organisation__name"),
+            Column(_("Due"), "due_date"),
+            Column(_("Status"), "status", choice_labels(NextStep.Status.choices)),
+            Column(_("Completed on"), "completed_on"),
+            Column(_("Overdue"), "overdue_now"),
         ]
+
+    def refine_export(self, rows):
+        return rows.with_overdue().annotate(owner_name=person_name("owner__"))
 
     def refine_queryset(self, queryset):
         return queryset.select_related("city", "owner", "responsible_organisation").order_by(

@@ -175,8 +175,8 @@ def xlsx_round_trip(text: str):
 
 
 def csv_round_trip(text: str) -> str:
-    column = Column("h", lambda row: row)
-    body = "".join(csv_lines([text], [column])).removeprefix("\ufeff")
+    column = Column("h", "h")
+    body = "".join(csv_lines([[text]], [column])).removeprefix("\ufeff")
     return list(csv.reader(io.StringIO(body, newline="")))[1][0]
 
 

@@ -1,12 +1,10 @@
-from operator import attrgetter
-
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
 from consultations.models import Consultation, NextStep
 from scn_portal import roles
-from scn_portal.exports import Column, joined
+from scn_portal.exports import Column, choice_labels, joined_names
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
     FormsetsMixin,
@@ -34,17 +32,21 @@ class WorkshopListView(PortalListView):
 
     def get_export_columns(self):
         columns = [
-            Column(_("Title"), attrgetter("title")),
-            Column(_("Kind"), lambda workshop: workshop.get_kind_display()),
-            Column(_("Starts on"), attrgetter("start_date")),
-            Column(_("Ends on"), attrgetter("end_date")),
-            Column(_("Venue"), attrgetter("venue")),
-            Column(_("Organiser"), attrgetter("organiser.name")),
-            Column(_("Cities"), lambda workshop: joined(workshop.cities.all())),
-            Column(_("Participants"), attrgetter("participant_count")),
-            Column(_("Published"), attrgetter("is_published")),
+            Column(_("Title"), "title"),
+            Column(_("Kind"), "kind", choice_labels(Workshop.Kind.choices)),
+            Column(_("Starts on"), "start_date"),
+            Column(_("Ends on"), "end_date"),
+            Column(_("Venue"), "venue"),
+            Column(_("Organiser"), "organiser__name"),
+            Column(_("Cities"), "city_names"),
+            Column(_("Participants"), "participant_count"),
+            Column(_("Published"), "is_published"),
         ]
         return columns
+
+    def refine_export(self, rows):
+        cities = City.objects.for_user(self.request.user)
+        return rows.annotate(city_names=joined_names(cities, "workshops"))
 
     def refine_queryset(self, queryset):
         return (
