@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 PY := $(CURDIR)/.venv/bin/python
 LOCAL := DJANGO_DEBUG=true
 
-.PHONY: install run otp test test-postgres test-sqlite lint format migrations demo clean
+.PHONY: install run otp test test-postgres test-sqlite lint format migrations demo backup restore clean
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv $(CURDIR)/.tools
@@ -26,16 +26,31 @@ install: $(filter $(CURDIR)/.tools/bin/uv,$(UV))
 	@$(UV) sync --frozen --quiet
 	@if [ -d locale ]; then $(LOCAL) $(PY) manage.py compilemessages --ignore=.venv --ignore=.tools -v0; fi
 
-## make run: install, migrate, load the demo data and users, serve on 127.0.0.1:$(PORT)
+## make run: install, migrate, load the demo data and users, serve on 127.0.0.1:$(PORT) and
+## run the background worker (large exports) beside the server
 run: install
 	$(LOCAL) $(PY) manage.py migrate --noinput
 	$(LOCAL) $(PY) manage.py load_demo --with-users
-	@echo "Serving the SCN Portal on http://127.0.0.1:$(PORT)/ (admin: /admin/)"
-	$(LOCAL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving the SCN Portal on http://127.0.0.1:$(PORT)/ (admin: /admin/), with its background worker"
+	@$(LOCAL) $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(LOCAL) PORTAL_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make otp USER=demo.staff: the demo user's current two-factor code (local mode only)
 otp: install
 	@$(LOCAL) $(PY) manage.py demo_otp_code $(USER)
+
+## make backup: a consistent copy of the database (DATABASE_URL) in backups/
+backup: install
+	$(LOCAL) $(PY) manage.py backup_db --verify
+
+## make restore FILE=backups/scn-….dump: replace the database with a backup (asks first)
+restore: install
+	@if [ -z "$(FILE)" ]; then \
+	  echo "usage: make restore FILE=backups/scn-YYYYmmdd-HHMMSS.dump (PostgreSQL) or .sqlite3 (SQLite)" >&2; \
+	  exit 2; \
+	fi
+	$(LOCAL) $(PY) manage.py restore_db "$(FILE)"
 
 ## make test: the whole suite against PostgreSQL, then again against SQLite
 test: install

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from cities.admin_imports import SpreadsheetImportMixin
 from cities.models import (
     City,
     Country,
@@ -11,6 +12,7 @@ from cities.models import (
     Organisation,
     RegionalHub,
 )
+from cities.resources import CityResource, OfficialResource, OrganisationResource
 from scn_portal.admin import ScopedAdmin
 
 
@@ -62,7 +64,8 @@ class LocalMechanismInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(ScopedAdmin):
+class CityAdmin(SpreadsheetImportMixin, ScopedAdmin):
+    resource_classes = [CityResource]
     list_display = [
         "name",
         "name_local",
@@ -118,7 +121,8 @@ class LocalMechanismAdmin(ScopedAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdmin):
+class OrganisationAdmin(SpreadsheetImportMixin, ScopedAdmin):
+    resource_classes = [OrganisationResource]
     list_display = ["name", "short_name", "kind", "country", "member_count", "is_published"]
     list_filter = ["kind", "country", "is_published", "is_sample"]
     list_select_related = ["country"]
@@ -135,7 +139,8 @@ class OrganisationAdmin(ScopedAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(ScopedAdmin):
+class OfficialAdmin(SpreadsheetImportMixin, ScopedAdmin):
+    resource_classes = [OfficialResource]
     list_display = [
         "name",
         "title",

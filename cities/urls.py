@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cities import views
+from scn_portal.reports import CityReportView
 
 app_name = "cities"
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("cities/autocomplete/", views.CityAutocompleteView.as_view(), name="city_autocomplete"),
     path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city_detail"),
     path("cities/<slug:slug>/edit/", views.CityUpdateView.as_view(), name="city_update"),
+    path("cities/<slug:slug>/report/", CityReportView.as_view(), name="city_report"),
     path("officials/", views.OfficialListView.as_view(), name="official_list"),
     path("officials/new/", views.OfficialCreateView.as_view(), name="official_create"),
     path(

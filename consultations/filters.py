@@ -2,12 +2,15 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Country, Organisation, RegionalHub
-from consultations.models import Consultation, NextStep
+from consultations.models import Consultation, Finding, NextStep
 from scn_portal import roles
-from scn_portal.generic import PortalFilterSet, PortalOrderingFilter, scoped_choices
+from scn_portal.generic import (
+    DATE_RANGE,
+    PortalFilterSet,
+    PortalOrderingFilter,
+    scoped_choices,
+)
 from workshops.models import Workshop
-
-DATE_RANGE = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
 
 
 class ConsultationFilter(PortalFilterSet):
@@ -80,3 +83,43 @@ class NextStepFilter(PortalFilterSet):
             return queryset
         overdue = NextStep.objects.overdue().values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
+class FindingFilter(PortalFilterSet):
+    search_fields = ("text", "consultation__title", "consultation__city__name")
+    theme = django_filters.ChoiceFilter(choices=Finding.Theme.choices)
+    city = django_filters.ModelChoiceFilter(
+        field_name="consultation__city", queryset=scoped_choices(City), label=_("City")
+    )
+    country = django_filters.ModelChoiceFilter(
+        field_name="consultation__city__country",
+        queryset=scoped_choices(Country),
+        label=_("Country"),
+    )
+    hub = django_filters.ModelChoiceFilter(
+        field_name="consultation__city__hub", queryset=scoped_choices(RegionalHub), label=_("Hub")
+    )
+    workshop = django_filters.ModelChoiceFilter(
+        field_name="consultation__workshop", queryset=scoped_choices(Workshop), label=_("Workshop")
+    )
+    consultation__date = django_filters.DateFromToRangeFilter(
+        label=_("Consultation between"), widget=DATE_RANGE
+    )
+    is_published = django_filters.BooleanFilter(label=_("Published"))
+    o = PortalOrderingFilter(
+        fields=[
+            ("consultation__date", "date"),
+            ("theme", "theme"),
+            ("consultation__city__name", "city"),
+        ],
+        field_labels={
+            "consultation__date": _("Date"),
+            "theme": _("Theme"),
+            "consultation__city__name": _("City"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["q", "theme", "city", "country", "hub", "workshop", "is_published"]

@@ -17,6 +17,7 @@ urlpatterns = [
         views.ConsultationUpdateView.as_view(),
         name="consultation_update",
     ),
+    path("findings/", views.FindingListView.as_view(), name="finding_list"),
     path("next-steps/", views.NextStepListView.as_view(), name="next_step_list"),
     path("next-steps/new/", views.NextStepCreateView.as_view(), name="next_step_create"),
     path("next-steps/<int:pk>/", views.NextStepDetailView.as_view(), name="next_step_detail"),

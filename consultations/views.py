@@ -8,7 +8,7 @@ from django.views.generic import FormView
 
 from cities.models import Official
 from cities.selectors import city_from_query
-from consultations.filters import ConsultationFilter, NextStepFilter
+from consultations.filters import ConsultationFilter, FindingFilter, NextStepFilter
 from consultations.forms import (
     ConsultationForm,
     FindingFormSet,
@@ -112,6 +112,28 @@ class ConsultationCreateView(ConsultationFormMixin, PortalCreateView):
 
 class ConsultationUpdateView(ConsultationFormMixin, PortalUpdateView):
     pass
+
+
+class FindingListView(PortalListView):
+    model = Finding
+    filterset_class = FindingFilter
+    export_name = "findings"
+
+    def get_export_columns(self):
+        return [
+            Column(_("Consultation date"), "consultation__date"),
+            Column(_("City"), "consultation__city__name"),
+            Column(_("Consultation"), "consultation__title"),
+            Column(_("Held at workshop"), "consultation__workshop__title"),
+            Column(_("Theme"), "theme", choice_labels(Finding.Theme.choices)),
+            Column(_("Finding"), "text"),
+            Column(_("Published"), "is_published"),
+        ]
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("consultation__city", "consultation__workshop").order_by(
+            "-consultation__date", "consultation__title", "position", "pk"
+        )
 
 
 class NextStepListView(PortalListView):

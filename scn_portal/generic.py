@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from scn_portal.exports import EXPORTERS, Column
-from scn_portal.services import export_log_finish, export_log_start
+from scn_portal.services import export_job_start, export_log_finish, export_log_start
 from scn_portal.text import every_word_in, search_words
 
 
@@ -59,6 +60,10 @@ class PortalOrderingFilter(django_filters.OrderingFilter):
             label = labels.setdefault(field, pretty_name(param))
             labels.setdefault(f"-{param}", descending_label(label))
         return super().build_choices(fields, labels)
+
+
+# A "between" filter on a date: two date pickers.
+DATE_RANGE = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
 
 
 class PortalFilterSet(django_filters.FilterSet):
@@ -126,19 +131,42 @@ class PortalListView(ScopedMixin, FilterView):
             return self.export(file_format)
         return super().get(request, *args, **kwargs)
 
-    def export(self, file_format: str):
+    def export_rows(self) -> models.QuerySet:
+        """Exactly the rows the filters show, every page of them (none if a filter is bad)."""
         filterset = self.get_filterset(self.get_filterset_class())
-        rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+    def export_source(self) -> tuple[models.QuerySet, list[Column]]:
+        """The rows and columns of the export: the synchronous and background paths share it."""
+        return self.refine_export(self.export_rows()), self.get_export_columns()
+
+    def export(self, file_format: str):
+        filters = {key: values for key, values in self.request.GET.lists() if key != "export"}
+        rows = self.export_rows()
+        limit = settings.EXPORT_BACKGROUND_ROWS
+        # Counting at most limit + 1 rows costs the same whatever the table's size.
+        if rows.order_by().values("pk")[: limit + 1].count() > limit:
+            job = export_job_start(
+                user=self.request.user,
+                view=f"{type(self).__module__}.{type(self).__qualname__}",
+                path=self.request.path,
+                export=self.export_name,
+                file_format=file_format,
+                filters=filters,
+                rows_total=rows.count(),
+            )
+            return HttpResponseRedirect(job.get_absolute_url())
         log = export_log_start(
             user=self.request.user,
             export=self.export_name,
             file_format=file_format,
-            filters={key: values for key, values in self.request.GET.lists() if key != "export"},
+            filters=filters,
         )
+        queryset, columns = self.export_source()
         stamp = timezone.localdate().isoformat()
         return EXPORTERS[file_format](
-            self.refine_export(rows),
-            self.get_export_columns(),
+            queryset,
+            columns,
             f"scn-{self.export_name}-{stamp}",
             lambda count: export_log_finish(log=log, row_count=count),
         )

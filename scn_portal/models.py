@@ -1,7 +1,12 @@
-"""Abstract building blocks shared by the portal's models."""
+"""Abstract building blocks shared by the portal's models; the export log and jobs."""
+
+from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,3 +50,84 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.export} ({self.file_format})"
+
+
+def _export_files():
+    from django.core.files.storage import storages
+
+    return storages["exports"]
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def for_user(self, user) -> ExportJobQuerySet:
+        """A background export and its file belong to whoever asked for it, admins included."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class ExportJob(models.Model):
+    """An export too large to answer at once, run by the background worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("requested by"),
+    )
+    log = models.OneToOneField(
+        ExportLog, models.SET_NULL, null=True, related_name="job", verbose_name=_("log entry")
+    )
+    view = models.CharField(_("list view"), max_length=200)
+    path = models.CharField(_("list address"), max_length=200)
+    export = models.CharField(_("what"), max_length=100)
+    file_format = models.CharField(_("format"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows expected"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), storage=_export_files, upload_to="%Y/%m/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("file deleted after"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("background export")
+        verbose_name_plural = _("background exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.export} ({self.file_format})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("export_job", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def filename(self) -> str:
+        return f"scn-{self.export}-{self.created_at:%Y-%m-%d}.{self.file_format}"

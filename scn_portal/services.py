@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone, translation
 
 
 def record_save(
@@ -119,3 +122,57 @@ def export_log_start(*, user: AbstractBaseUser, export: str, file_format: str, f
 def export_log_finish(*, log, row_count: int) -> None:
     log.row_count = row_count
     log.save(update_fields=["row_count"])
+
+
+@transaction.atomic
+def export_job_start(
+    *,
+    user: AbstractBaseUser,
+    view: str,
+    path: str,
+    export: str,
+    file_format: str,
+    filters: dict,
+    rows_total: int | None,
+):
+    """Log a large export and queue it for the background worker (once this commits)."""
+    from scn_portal.models import ExportJob
+    from scn_portal.tasks import run_export_job
+
+    export_jobs_prune()
+    job = ExportJob.objects.create(
+        user=user,
+        log=export_log_start(user=user, export=export, file_format=file_format, filters=filters),
+        view=view,
+        path=path,
+        export=export,
+        file_format=file_format,
+        filters=filters,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        rows_total=rows_total,
+    )
+    transaction.on_commit(lambda: run_export_job.enqueue(str(job.pk)))
+    return job
+
+
+def export_job_cancel(*, job) -> bool:
+    """Ask the worker to stop; a job that has not finished yet ends as cancelled."""
+    from scn_portal.models import ExportJob
+
+    return bool(
+        ExportJob.objects.filter(pk=job.pk)
+        .exclude(status__in=ExportJob.FINISHED)
+        .update(status=ExportJob.Status.CANCELLED, finished_at=timezone.now())
+    )
+
+
+def export_jobs_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of background exports whose time is up, and their jobs."""
+    from scn_portal.models import ExportJob
+
+    expired = list(ExportJob.objects.filter(expires_at__lte=now or timezone.now()))
+    for job in expired:
+        if job.file:
+            job.file.delete(save=False)
+    ExportJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
+    return len(expired)

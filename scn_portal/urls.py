@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from scn_portal import dashboard, public, search, two_factor, views
+from scn_portal import dashboard, export_jobs, funders, public, search, two_factor, views
 from scn_portal.sitemaps import SITEMAPS
 
 admin.site.site_header = _("SCN Portal administration")
@@ -25,6 +25,24 @@ urlpatterns = [
     path("language/", login_not_required(set_language), name="set_language"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("search/", search.SearchView.as_view(), name="search"),
+    path("funders/", funders.FundersSummaryView.as_view(), name="funders_summary"),
+    path("exports/", export_jobs.ExportJobListView.as_view(), name="export_job_list"),
+    path("exports/<uuid:pk>/", export_jobs.ExportJobDetailView.as_view(), name="export_job"),
+    path(
+        "exports/<uuid:pk>/status/",
+        export_jobs.ExportJobStatusView.as_view(),
+        name="export_job_status",
+    ),
+    path(
+        "exports/<uuid:pk>/download/",
+        export_jobs.ExportJobDownloadView.as_view(),
+        name="export_job_download",
+    ),
+    path(
+        "exports/<uuid:pk>/cancel/",
+        export_jobs.ExportJobCancelView.as_view(),
+        name="export_job_cancel",
+    ),
     path("accounts/login/", views.PortalLoginView.as_view(), name="login"),
     path(
         "accounts/two-factor/",

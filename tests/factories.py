@@ -6,7 +6,9 @@ import factory
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 
 from cities.models import (
     City,
@@ -249,6 +251,18 @@ class ExportLogFactory(factory.django.DjangoModelFactory):
     row_count = 3
 
 
+class TaskResultFactory(factory.django.DjangoModelFactory):
+    """A row of the background worker's queue (django-tasks-db), as an enqueued export."""
+
+    class Meta:
+        model = DBTaskResult
+
+    args_kwargs = factory.LazyFunction(lambda: {"args": ["job"], "kwargs": {}})
+    task_path = "scn_portal.tasks.run_export_job"
+    backend_name = "default"
+    run_after = factory.LazyFunction(timezone.now)
+
+
 FACTORY_FOR_MODEL = {
     factory_class._meta.model: factory_class
     for factory_class in [
@@ -274,5 +288,6 @@ FACTORY_FOR_MODEL = {
         AccessFailureLogFactory,
         AccessAttemptFactory,
         ExportLogFactory,
+        TaskResultFactory,
     ]
 }

@@ -9,12 +9,13 @@ from tests.factories import FACTORY_FOR_MODEL
 from tests.queries import assert_queries_do_not_grow, count_queries
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-# Sign-in logs (django-axes), the export log and authenticator devices are made by the system
-# or their owner, never added in the admin.
+# Sign-in logs (django-axes), the export log, the background worker's queue and authenticator
+# devices are made by the system or their owner, never added in the admin.
 ADDABLE = [
     model
     for model in REGISTERED
-    if model._meta.app_label not in {"axes", "otp_totp"} and model._meta.model_name != "exportlog"
+    if model._meta.app_label not in {"axes", "otp_totp", "django_tasks_database"}
+    and model._meta.model_name != "exportlog"
 ]
 WITH_HISTORY = [model for model in REGISTERED if hasattr(model, "history")]
 DOMAIN_APPS = {"cities", "workshops", "consultations"}

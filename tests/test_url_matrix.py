@@ -13,6 +13,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from consultations.models import Consultation, NextStep
 from scn_portal.demo import WORKSHOP_SLUG, load_demo
+from scn_portal.models import ExportJob
 from tests.auth import sign_in
 from tests.conftest import make_user_with_role
 from tests.factories import FACTORY_FOR_MODEL, OrganisationFactory
@@ -47,12 +48,20 @@ EXPECTED = {
     "two_factor_setup": (302,) * 6,  # enrolled users go on to verify
     "dashboard": SIGNED_IN,
     "search": SIGNED_IN,
+    "funders_summary": INTERNAL_READ,
+    "export_job_list": SIGNED_IN,
+    # A background export (the world's belongs to "staff") is its requester's only.
+    "export_job": (302, 404, 404, 404, 200, 404),
+    "export_job_status": (302, 404, 404, 404, 200, 404),
+    "export_job_download": (302,) + (404,) * 5,  # still queued: no file yet
+    "export_job_cancel": (302,) + (405,) * 5,  # a POST only
     "user_autocomplete": SIGNED_IN,
     "cities:city_list": SIGNED_IN,
     "cities:city_detail": SIGNED_IN,
     "cities:city_create": STAFF_ONLY_FORM,
     "cities:city_update": STAFF_ONLY_FORM,
     "cities:city_autocomplete": SIGNED_IN,
+    "cities:city_report": SIGNED_IN,  # a partner's report leaves out what they may not see
     "cities:official_list": INTERNAL_READ,
     "cities:official_detail": INTERNAL_READ,
     "cities:official_create": STAFF_ONLY_FORM,
@@ -68,10 +77,14 @@ EXPECTED = {
     "workshops:workshop_create": STAFF_ONLY_FORM,
     "workshops:workshop_update": (302, 200, 404, 404, 200, 200),  # the organiser's partner
     "workshops:workshop_autocomplete": SIGNED_IN,
+    "workshops:workshop_report": SIGNED_IN,  # as its page: partners see the published one
     "consultations:consultation_list": INTERNAL_READ,
     "consultations:consultation_detail": INTERNAL_READ,
     "consultations:consultation_create": STAFF_ONLY_FORM,
     "consultations:consultation_update": STAFF_ONLY_FORM,
+    "consultations:finding_list": INTERNAL_READ,
+    "workshops:participation_list": SIGNED_IN,
+    "workshops:mediacoverage_list": SIGNED_IN,
     "consultations:next_step_list": INTERNAL_READ,
     "consultations:next_step_detail": INTERNAL_READ,
     "consultations:next_step_create": STAFF_ONLY_FORM,
@@ -94,7 +107,7 @@ ADMIN_SITE = {
 }
 ADMIN_MODEL_VIEW = re.compile(
     r"^admin:(?P<app>[a-z_]+?)_(?P<model>[a-z]+)_(?P<view>changelist|add|change|delete|history|"
-    r"simple_history|password_change)$"
+    r"simple_history|password_change|import|process_import)$"
 )
 
 
@@ -126,6 +139,14 @@ def world():
     Organisation.objects.get(slug="individualland").members.add(users["partner_a"])
     OrganisationFactory(name="Other NGO").members.add(users["partner_b"])
     records = {model: FACTORY_FOR_MODEL[model]() for model in admin.site._registry}
+    job = ExportJob.objects.create(
+        user=users["staff"],
+        view="v",
+        path="/consultations/",
+        export="consultations",
+        file_format="csv",
+        language="en",
+    )
     return {
         "users": users,
         "records": records,
@@ -137,6 +158,7 @@ def world():
             "consultation": {"pk": Consultation.objects.get(city__slug="quetta").pk},
             "next_step": {"pk": NextStep.objects.first().pk},
             "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+            "export_job": {"pk": job.pk},
         },
     }
 
@@ -149,11 +171,13 @@ PUBLIC_KWARGS = {
 
 
 def portal_url(name: str, world) -> str:
+    if name.startswith("export_job") and name != "export_job_list":
+        return reverse(name, kwargs=world["kwargs"]["export_job"])
     if name == "password_reset_confirm":
         return reverse(name, kwargs=world["kwargs"][name])
     if name in PUBLIC_KWARGS:
         return reverse(name, kwargs=PUBLIC_KWARGS[name])
-    match = re.match(r"^\w+:(\w+?)_(detail|update|status)$", name)
+    match = re.match(r"^\w+:(\w+?)_(detail|update|status|report)$", name)
     return reverse(name, kwargs=world["kwargs"][match.group(1)] if match else {})
 
 
@@ -174,7 +198,7 @@ def admin_url(name: str, route: str, world) -> tuple[str, dict[str, int]]:
     view = match.group("view") if match else "redirect"
     if view == "simple_history":
         url = reverse(name, args=[record.pk, record.history.first().pk])
-    elif view in {"changelist", "add"}:
+    elif view in {"changelist", "add", "import", "process_import"}:
         url = reverse(name)
     elif view == "redirect":
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
@@ -192,9 +216,13 @@ def admin_url(name: str, route: str, world) -> tuple[str, dict[str, int]]:
             "simple_history": model_admin.has_view_or_change_permission(request, record),
             "delete": model_admin.has_delete_permission(request, record),
             "password_change": model_admin.has_change_permission(request, record),
+            "import": view == "import" and model_admin.has_import_permission(request),
+            "process_import": True,
             "redirect": True,
         }[view]
         expected[role] = (302 if view == "redirect" else 200) if allowed else 403
+        if view == "process_import":  # the confirm step of an import: a POST only
+            expected[role] = 405
     return url, expected
 
 

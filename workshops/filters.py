@@ -2,8 +2,13 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Organisation
-from scn_portal.generic import PortalFilterSet, PortalOrderingFilter, scoped_choices
-from workshops.models import Workshop
+from scn_portal.generic import (
+    DATE_RANGE,
+    PortalFilterSet,
+    PortalOrderingFilter,
+    scoped_choices,
+)
+from workshops.models import MediaCoverage, Participation, Workshop
 
 
 class WorkshopFilter(PortalFilterSet):
@@ -13,10 +18,7 @@ class WorkshopFilter(PortalFilterSet):
         queryset=scoped_choices(City), method="filter_city", label=_("City")
     )
     organiser = django_filters.ModelChoiceFilter(queryset=scoped_choices(Organisation))
-    start_date = django_filters.DateFromToRangeFilter(
-        label=_("Starts between"),
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )
+    start_date = django_filters.DateFromToRangeFilter(label=_("Starts between"), widget=DATE_RANGE)
     is_published = django_filters.BooleanFilter(label=_("Published"))
     o = PortalOrderingFilter(
         fields=[("start_date", "date"), ("title", "title"), ("organiser__name", "organiser")],
@@ -37,3 +39,46 @@ class WorkshopFilter(PortalFilterSet):
         return queryset.filter(
             pk__in=Workshop.cities.through.objects.filter(city=value).values("workshop_id")
         )
+
+
+class ParticipationFilter(PortalFilterSet):
+    search_fields = ("name", "official__name", "role", "workshop__title")
+    workshop = django_filters.ModelChoiceFilter(queryset=scoped_choices(Workshop))
+    city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City), label=_("City"))
+    organisation = django_filters.ModelChoiceFilter(queryset=scoped_choices(Organisation))
+    attendance = django_filters.ChoiceFilter(choices=Participation.Attendance.choices)
+    is_high_level = django_filters.BooleanFilter(label=_("High-level guest"))
+    workshop__start_date = django_filters.DateFromToRangeFilter(
+        label=_("Workshop between"), widget=DATE_RANGE
+    )
+    o = PortalOrderingFilter(
+        fields=[("workshop__start_date", "date"), ("name", "name"), ("city__name", "city")],
+        field_labels={
+            "workshop__start_date": _("Workshop date"),
+            "name": _("Name"),
+            "city__name": _("City"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Participation
+        fields = ["q", "workshop", "city", "organisation", "attendance", "is_high_level"]
+
+
+class MediaCoverageFilter(PortalFilterSet):
+    search_fields = ("headline", "outlet_name", "outlet__name", "workshop__title")
+    workshop = django_filters.ModelChoiceFilter(queryset=scoped_choices(Workshop))
+    language = django_filters.ChoiceFilter(choices=MediaCoverage.Language.choices)
+    published_on = django_filters.DateFromToRangeFilter(
+        label=_("Published between"), widget=DATE_RANGE
+    )
+    o = PortalOrderingFilter(
+        fields=[("published_on", "date"), ("headline", "headline")],
+        field_labels={"published_on": _("Published on"), "headline": _("Headline")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = MediaCoverage
+        fields = ["q", "workshop", "language", "published_on"]

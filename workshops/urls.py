@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scn_portal.reports import WorkshopReportView
 from workshops import views
 
 app_name = "workshops"
@@ -12,6 +13,9 @@ urlpatterns = [
         views.WorkshopAutocompleteView.as_view(),
         name="workshop_autocomplete",
     ),
+    path("participants/", views.ParticipationListView.as_view(), name="participation_list"),
+    path("media-coverage/", views.MediaCoverageListView.as_view(), name="mediacoverage_list"),
     path("workshops/<slug:slug>/", views.WorkshopDetailView.as_view(), name="workshop_detail"),
     path("workshops/<slug:slug>/edit/", views.WorkshopUpdateView.as_view(), name="workshop_update"),
+    path("workshops/<slug:slug>/report/", WorkshopReportView.as_view(), name="workshop_report"),
 ]

@@ -1,4 +1,5 @@
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
@@ -14,7 +15,7 @@ from scn_portal.generic import (
     PortalUpdateView,
 )
 from scn_portal.views import AutocompleteView
-from workshops.filters import WorkshopFilter
+from workshops.filters import MediaCoverageFilter, ParticipationFilter, WorkshopFilter
 from workshops.forms import (
     MediaCoverageFormSet,
     ParticipationFormSet,
@@ -137,3 +138,54 @@ class WorkshopAutocompleteView(AutocompleteView):
 
     def label(self, obj):
         return f"{obj.title} ({obj.start_date:%d %b %Y})"
+
+
+class ParticipationListView(PortalListView):
+    model = Participation
+    filterset_class = ParticipationFilter
+    export_name = "participants"
+
+    def get_export_columns(self):
+        return [
+            Column(_("Workshop"), "workshop__title"),
+            Column(_("Workshop date"), "workshop__start_date"),
+            Column(_("Participant"), "participant_name"),
+            Column(_("Role at the event"), "role"),
+            Column(_("City represented"), "city__name"),
+            Column(_("Organisation"), "organisation__name"),
+            Column(_("Attendance"), "attendance", choice_labels(Participation.Attendance.choices)),
+            Column(_("High-level guest"), "is_high_level"),
+        ]
+
+    def refine_export(self, rows):
+        return rows.annotate(participant_name=Coalesce(NullIf("name", Value("")), "official__name"))
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("workshop", "official", "city", "organisation").order_by(
+            "-workshop__start_date", "workshop__title", "-is_high_level", "name", "pk"
+        )
+
+
+class MediaCoverageListView(PortalListView):
+    model = MediaCoverage
+    filterset_class = MediaCoverageFilter
+    export_name = "media-coverage"
+
+    def get_export_columns(self):
+        return [
+            Column(_("Published on"), "published_on"),
+            Column(_("Headline"), "headline"),
+            Column(_("Outlet"), "outlet_label"),
+            Column(_("Language"), "language", choice_labels(MediaCoverage.Language.choices)),
+            Column(_("Link"), "url"),
+            Column(_("Workshop"), "workshop__title"),
+            Column(_("Shown publicly"), "is_published"),
+        ]
+
+    def refine_export(self, rows):
+        return rows.annotate(outlet_label=Coalesce("outlet__name", "outlet_name"))
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("workshop", "outlet").order_by(
+            "-published_on", "headline", "pk"
+        )

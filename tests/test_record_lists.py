@@ -1,0 +1,174 @@
+"""The lists of participants, media coverage and key findings: filtered, scoped, exported."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from consultations.models import Consultation, Finding
+from scn_portal.models import ExportLog
+from tests.auth import sign_in
+from tests.conftest import make_user_with_role
+from tests.factories import (
+    CityFactory,
+    ConsultationFactory,
+    FindingFactory,
+    MediaCoverageFactory,
+    OfficialFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    WorkshopFactory,
+)
+from tests.queries import assert_queries_do_not_grow, count_queries
+from tests.test_exports import csv_rows, xlsx_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_participant_list_shows_and_filters_participants(staff_client):
+    quetta = CityFactory(name="Quetta")
+    workshop = WorkshopFactory(title="Islamabad 2017", start_date=datetime.date(2017, 11, 2))
+    ParticipationFactory(
+        workshop=workshop, official=OfficialFactory(city=quetta, name="Mayor of Quetta")
+    )
+    ParticipationFactory(workshop=workshop, official=None, name="Federal minister", city=None)
+
+    everyone = staff_client.get("/participants/").content.decode()
+    from_quetta = staff_client.get("/participants/", {"city": quetta.pk}).content.decode()
+
+    assert "Mayor of Quetta" in everyone and "Federal minister" in everyone
+    assert "Mayor of Quetta" in from_quetta and "Federal minister" not in from_quetta
+
+
+def test_participant_export_names_guests_and_officials_alike(staff_client):
+    workshop = WorkshopFactory(title="Islamabad 2017", start_date=datetime.date(2017, 11, 2))
+    ParticipationFactory(workshop=workshop, official=OfficialFactory(name="Mayor of Quetta"))
+    ParticipationFactory(
+        workshop=workshop, official=None, name="Federal minister", is_high_level=True, city=None
+    )
+
+    rows = csv_rows(staff_client.get("/participants/", {"export": "csv", "o": "name"}))
+
+    assert rows[0][:3] == ["Workshop", "Workshop date", "Participant"]
+    by_name = {row[2]: row for row in rows[1:]}
+    assert set(by_name) == {"Mayor of Quetta", "Federal minister"}
+    assert by_name["Federal minister"][1] == "2017-11-02"
+    assert by_name["Federal minister"][7] == "yes"
+    assert ExportLog.objects.get(export="participants").row_count == 2
+
+
+def test_a_partner_sees_and_exports_participants_of_their_own_and_published_workshops(client):
+    individualland = OrganisationFactory(name="Individualland")
+    partner = make_user_with_role("Partner editor")
+    individualland.members.add(partner)
+    ParticipationFactory(
+        workshop=WorkshopFactory(organiser=individualland, is_published=False),
+        official=None,
+        city=None,
+        name="Own guest",
+    )
+    ParticipationFactory(
+        workshop=WorkshopFactory(is_published=False), official=None, city=None, name="Hidden guest"
+    )
+    sign_in(client, partner)
+
+    page = client.get("/participants/").content.decode()
+    rows = csv_rows(client.get("/participants/", {"export": "csv"}))
+
+    assert "Own guest" in page and "Hidden guest" not in page
+    assert [row[2] for row in rows[1:]] == ["Own guest"]
+
+
+def test_media_coverage_list_and_excel_export_hold_the_filtered_items(staff_client):
+    workshop = WorkshopFactory(title="Islamabad 2017")
+    MediaCoverageFactory(
+        workshop=workshop, headline="Mayors meet", published_on=datetime.date(2017, 11, 4)
+    )
+    MediaCoverageFactory(
+        workshop=workshop,
+        headline="میئرز کا اجلاس",
+        language="ur",
+        outlet=None,
+        outlet_name="Daily Jang",
+        published_on=datetime.date(2017, 11, 5),
+    )
+    MediaCoverageFactory(headline="Elsewhere")
+
+    page = staff_client.get("/media-coverage/", {"workshop": workshop.pk}).content.decode()
+    rows = xlsx_rows(
+        staff_client.get(
+            "/media-coverage/", {"workshop": workshop.pk, "o": "date", "export": "xlsx"}
+        )
+    )
+
+    assert "Mayors meet" in page and "Elsewhere" not in page
+    assert [row[1] for row in rows[1:]] == ["Mayors meet", "میئرز کا اجلاس"]
+    assert isinstance(rows[2][0], datetime.datetime)  # a real date cell, not text
+    assert rows[2][0].date() == datetime.date(2017, 11, 5)
+    assert rows[2][2:4] == ("Daily Jang", "Urdu")
+
+
+def test_finding_list_filters_by_theme_and_a_viewer_never_sees_confidential_ones(staff_client):
+    quetta = CityFactory(name="Quetta")
+    FindingFactory(
+        consultation=ConsultationFactory(
+            city=quetta, confidentiality=Consultation.Confidentiality.INTERNAL
+        ),
+        theme=Finding.Theme.POLICING,
+        text="Police need training",
+        is_published=True,
+    )
+    FindingFactory(
+        consultation=ConsultationFactory(
+            city=quetta, confidentiality=Consultation.Confidentiality.CONFIDENTIAL
+        ),
+        theme=Finding.Theme.SECURITY,
+        text="Secret finding",
+        is_published=True,
+    )
+    viewer = Client()
+    sign_in(viewer, make_user_with_role("Viewer"))
+
+    policing = staff_client.get("/findings/", {"theme": "policing"}).content.decode()
+    staff_rows = csv_rows(staff_client.get("/findings/", {"export": "csv"}))
+    viewer_page = viewer.get("/findings/").content.decode()
+    viewer_rows = csv_rows(viewer.get("/findings/", {"export": "csv"}))
+
+    assert "Police need training" in policing and "Secret finding" not in policing
+    assert {row[5] for row in staff_rows[1:]} == {"Police need training", "Secret finding"}
+    assert "Secret finding" not in viewer_page
+    assert [row[5] for row in viewer_rows[1:]] == ["Police need training"]
+    assert [row[4] for row in viewer_rows[1:]] == ["Policing"]
+
+
+def test_a_partner_cannot_open_the_finding_list(client):
+    partner = make_user_with_role("Partner editor")
+    sign_in(client, partner)
+    FindingFactory(text="Internal")
+
+    assert client.get("/findings/").status_code == 404
+    assert client.get("/findings/", {"export": "csv"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "make_row"),
+    [
+        ("/participants/", lambda: ParticipationFactory()),
+        ("/media-coverage/", lambda: MediaCoverageFactory()),
+        ("/findings/", lambda: FindingFactory()),
+    ],
+)
+def test_list_and_export_queries_do_not_grow_with_rows(staff_client, url, make_row):
+    def page_and_exports():
+        staff_client.get(url)
+        b"".join(staff_client.get(url, {"export": "csv"}).streaming_content)
+        b"".join(staff_client.get(url, {"export": "xlsx"}).streaming_content)
+
+    for _ in range(2):
+        make_row()
+    few = count_queries(page_and_exports)
+    for _ in range(20):
+        make_row()
+    many = count_queries(page_and_exports)
+
+    assert_queries_do_not_grow(few, many)
