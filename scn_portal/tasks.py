@@ -35,6 +35,7 @@ def _list_view(job: ExportJob):
     request.GET = QueryDict(mutable=True)
     for key, values in job.filters.items():
         request.GET.setlist(key, values)
+    request.GET["export"] = job.file_format  # as asked: a bound filter form, even unfiltered
     request.user = job.user
     view = import_string(job.view)()
     view.setup(request)

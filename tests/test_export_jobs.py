@@ -208,6 +208,21 @@ def test_expired_files_are_deleted(
 
 
 @pytest.mark.django_db
+def test_an_unfiltered_background_export_holds_every_row(
+    staff_client, quetta, settings, exports_dir, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_BACKGROUND_ROWS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.get("/consultations/", {"export": "csv"})
+    job = ExportJob.objects.get(pk=response.url.split("/")[-2])
+
+    tasks.run_export_job.call(str(job.pk))
+
+    lines = download(staff_client, job).decode().splitlines()
+    assert len(lines) == 1 + 6  # the header and every consultation, "Elsewhere" included
+
+
+@pytest.mark.django_db
 def test_a_small_export_is_answered_at_once(staff_client, quetta, settings):
     settings.EXPORT_BACKGROUND_ROWS = 5  # exactly as many rows as the filter shows
 
