@@ -14,6 +14,7 @@ from cities.models import (
 )
 from cities.resources import CityResource, OfficialResource, OrganisationResource
 from scn_portal.admin import ScopedAdmin
+from scn_portal.archive import ArchiveAdminMixin
 
 
 @admin.register(RegionalHub)
@@ -49,6 +50,10 @@ class OfficialInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
     extra = 0
     show_change_link = True
+    can_delete = False  # officials are archived, never deleted from here
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).active()
 
 
 class DevolvedPowerInline(admin.TabularInline):
@@ -64,7 +69,7 @@ class LocalMechanismInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(SpreadsheetImportMixin, ScopedAdmin):
+class CityAdmin(ArchiveAdminMixin, SpreadsheetImportMixin, ScopedAdmin):
     resource_classes = [CityResource]
     list_display = [
         "name",
@@ -121,7 +126,7 @@ class LocalMechanismAdmin(ScopedAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SpreadsheetImportMixin, ScopedAdmin):
+class OrganisationAdmin(ArchiveAdminMixin, SpreadsheetImportMixin, ScopedAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "short_name", "kind", "country", "member_count", "is_published"]
     list_filter = ["kind", "country", "is_published", "is_sample"]
@@ -139,7 +144,7 @@ class OrganisationAdmin(SpreadsheetImportMixin, ScopedAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(SpreadsheetImportMixin, ScopedAdmin):
+class OfficialAdmin(ArchiveAdminMixin, SpreadsheetImportMixin, ScopedAdmin):
     resource_classes = [OfficialResource]
     list_display = [
         "name",

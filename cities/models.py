@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from scn_portal import roles
-from scn_portal.models import PortalModel
+from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -70,7 +70,7 @@ class Country(PortalModel):
         return self.name
 
 
-class CityQuerySet(models.QuerySet):
+class CityQuerySet(ArchivableQuerySet):
     def published(self) -> CityQuerySet:
         return self.filter(is_published=True)
 
@@ -115,16 +115,17 @@ class CityQuerySet(models.QuerySet):
         )
 
     def for_user(self, user: roles.User) -> CityQuerySet:
-        """Staff and viewers see every city; partners and the public the published ones."""
+        """Staff and viewers see every city; partners and the public the published ones.
+        Nobody sees an archived city (see `ArchivableQuerySet`)."""
         if roles.can_read_internal(user):
-            return self
-        return self.published()
+            return self.active()
+        return self.active().published()
 
     def members(self) -> CityQuerySet:
         return self.filter(membership_status=City.Membership.MEMBER)
 
 
-class City(PortalModel):
+class City(Archivable):
     class Membership(models.TextChoices):
         MEMBER = "member", _("Member")
         PROSPECTIVE = "prospective", _("Prospective member")
@@ -307,18 +308,21 @@ class LocalMechanism(PortalModel):
         return self.name
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(ArchivableQuerySet):
     def published(self) -> OrganisationQuerySet:
         return self.filter(is_published=True)
 
     def for_user(self, user: roles.User) -> OrganisationQuerySet:
-        """Staff and viewers see all; a partner also their own; the public the published."""
+        """Staff and viewers see all; a partner also their own; the public the published.
+        Nobody sees an archived organisation."""
         if roles.can_read_internal(user):
-            return self
-        return self.filter(Q(is_published=True) | Q(pk__in=roles.partner_organisation_ids(user)))
+            return self.active()
+        return self.active().filter(
+            Q(is_published=True) | Q(pk__in=roles.partner_organisation_ids(user))
+        )
 
 
-class Organisation(PortalModel):
+class Organisation(Archivable):
     class Kind(models.TextChoices):
         PARTNER = "partner", _("Partner")
         FUNDER = "funder", _("Funder")
@@ -370,22 +374,26 @@ class Organisation(PortalModel):
         return reverse("cities:organisation_detail", args=[self.slug])
 
 
-class OfficialQuerySet(models.QuerySet):
+class OfficialQuerySet(ArchivableQuerySet):
     def named_publicly(self) -> OfficialQuerySet:
-        """Officials who consented to be named, in published cities."""
-        return self.filter(consent_to_be_named=True, city__is_published=True)
+        """Officials who consented to be named, in published cities (not archived ones)."""
+        return self.filter(
+            consent_to_be_named=True, city__is_published=True, city__archived_at__isnull=True
+        )
 
     def for_user(self, user: roles.User) -> OfficialQuerySet:
         """Staff and viewers see every official; others only those who consent to be named.
 
-        Contact details are a field-level rule: see `Official.contact_visible_to`.
+        Contact details are a field-level rule: see `Official.contact_visible_to`. Nobody
+        sees an archived official; the officials of an archived city stay for staff (the
+        city's name is shown without a link) and leave the public site with the city.
         """
         if roles.can_read_internal(user):
-            return self
-        return self.named_publicly()
+            return self.active()
+        return self.active().named_publicly()
 
 
-class Official(PortalModel):
+class Official(Archivable):
     """A person in a city's government. Contact details are private."""
 
     class RoleKind(models.TextChoices):

@@ -7,6 +7,7 @@ from cities.models import City, Official, Organisation
 from cities.selectors import city_from_query, city_timeline
 from cities.services import city_save, official_save, organisation_save
 from consultations.models import Consultation
+from scn_portal.archive import PortalArchiveView
 from scn_portal.exports import Column, choice_labels
 from scn_portal.generic import (
     PortalCreateView,
@@ -83,6 +84,10 @@ class CityUpdateView(CityFormMixin, PortalUpdateView):
     pass
 
 
+class CityArchiveView(PortalArchiveView):
+    model = City
+
+
 class OfficialListView(PortalListView):
     model = Official
     filterset_class = OfficialFilter
@@ -149,6 +154,10 @@ class OfficialCreateView(OfficialFormMixin, PortalCreateView):
 
 class OfficialUpdateView(OfficialFormMixin, PortalUpdateView):
     pass
+
+
+class OfficialArchiveView(PortalArchiveView):
+    model = Official
 
 
 class OrganisationListView(PortalListView):
@@ -221,6 +230,10 @@ class OrganisationCreateView(OrganisationFormMixin, PortalCreateView):
 
 class OrganisationUpdateView(OrganisationFormMixin, PortalUpdateView):
     pass
+
+
+class OrganisationArchiveView(PortalArchiveView):
+    model = Organisation
 
 
 class CityAutocompleteView(AutocompleteView):

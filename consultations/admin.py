@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
 from scn_portal.admin import ScopedAdmin
+from scn_portal.archive import ArchiveAdminMixin
 
 
 class FindingInline(admin.StackedInline):
@@ -31,7 +32,7 @@ class NextStepInline(admin.StackedInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(ScopedAdmin):
+class ConsultationAdmin(ArchiveAdminMixin, ScopedAdmin):
     list_display = [
         "title",
         "city",

@@ -14,25 +14,29 @@ from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
 from scn_portal import roles
-from scn_portal.models import PortalModel
+from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel
 from workshops.models import Workshop
 
 
-class ConsultationQuerySet(models.QuerySet):
+class ConsultationQuerySet(ArchivableQuerySet):
     def published(self) -> ConsultationQuerySet:
         return self.filter(confidentiality=Consultation.Confidentiality.PUBLISHED)
 
     def for_user(self, user: roles.User) -> ConsultationQuerySet:
         """ISD staff: all. Viewers: all but confidential ones. Partners: none.
-        Public: the published ones (their public summary, not their notes)."""
+        Public: the published ones (their public summary, not their notes).
+
+        Nobody sees an archived consultation, nor (through here) its findings. A consultation
+        of an archived city stays for staff, the city named without a link."""
+        active = self.active()
         if roles.is_isd_staff(user):
-            return self
+            return active
         if roles.is_viewer(user):
-            return self.exclude(confidentiality=Consultation.Confidentiality.CONFIDENTIAL)
+            return active.exclude(confidentiality=Consultation.Confidentiality.CONFIDENTIAL)
         if roles.partner_organisation_ids(user):
             return self.none()
         # The public sees a published consultation only in a city the public sees.
-        return self.published().filter(city__in=City.objects.for_user(user).values("pk"))
+        return active.published().filter(city__in=City.objects.for_user(user).values("pk"))
 
 
 class FindingQuerySet(models.QuerySet):
@@ -43,7 +47,7 @@ class FindingQuerySet(models.QuerySet):
         return visible.filter(is_published=True)
 
 
-class Consultation(PortalModel):
+class Consultation(Archivable):
     class Confidentiality(models.TextChoices):
         CONFIDENTIAL = "confidential", _("Confidential: ISD staff only")
         INTERNAL = "internal", _("Internal: portal staff users")
@@ -94,6 +98,8 @@ class Consultation(PortalModel):
 
     objects = ConsultationQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[officials, team_members])
+    # Inline rows of its edit form: a change to them is a change to the consultation.
+    VERSION_CHILDREN = ("findings", "next_steps")
 
     class Meta:
         verbose_name = _("consultation")
@@ -156,6 +162,12 @@ class NextStepQuerySet(models.QuerySet):
     def published(self) -> NextStepQuerySet:
         return self.filter(is_published=True)
 
+    def with_version(self) -> NextStepQuerySet:
+        """`version`: what a quick status form carries (see scn_portal/versions.py)."""
+        from scn_portal.versions import version_annotation
+
+        return self.annotate(version=version_annotation(NextStep))
+
     def with_overdue(self, today: datetime.date | None = None) -> NextStepQuerySet:
         """`overdue_now`: open and due before today, in SQL (as `NextStep.is_overdue`)."""
         today = today or timezone.localdate()
@@ -170,23 +182,29 @@ class NextStepQuerySet(models.QuerySet):
     def for_user(self, user: roles.User) -> NextStepQuerySet:
         """Staff and viewers: all, but a step inherits its consultation's confidentiality.
         Partners: those of their workshops or their organisation, never a consultation's.
-        Public: the published ones, not from an unpublished consultation."""
+        Public: the published ones, not from an unpublished consultation.
+
+        A step arising from an archived consultation or workshop was logged as part of it and
+        leaves with it, for everyone; a step about an archived city stays for staff."""
         visible_consultation = Q(consultation__isnull=True) | Q(
             consultation__in=Consultation.objects.for_user(user).values("pk")
         )
+        steps = self.filter(
+            consultation__archived_at__isnull=True, workshop__archived_at__isnull=True
+        )
         if roles.is_isd_staff(user):
-            return self
+            return steps
         if roles.is_viewer(user):
-            return self.filter(visible_consultation)
+            return steps.filter(visible_consultation)
         organisations = roles.partner_organisation_ids(user)
         if organisations:
-            return self.filter(
+            return steps.filter(
                 Q(responsible_organisation__in=organisations)
                 | Q(workshop__in=Workshop.objects.editable_by(user).values("pk")),
                 consultation__isnull=True,
             )
         public_city = Q(city__isnull=True) | Q(city__in=City.objects.for_user(user).values("pk"))
-        return self.published().filter(visible_consultation, public_city)
+        return steps.published().filter(visible_consultation, public_city)
 
 
 class NextStep(PortalModel):

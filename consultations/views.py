@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext
@@ -18,6 +19,8 @@ from consultations.forms import (
 )
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
 from consultations.services import consultation_save, next_step_save, next_step_set_status
+from scn_portal import versions
+from scn_portal.archive import PortalArchiveView
 from scn_portal.exports import Column, choice_labels, joined_names, person_name
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
@@ -54,7 +57,7 @@ class ConsultationListView(PortalListView):
 
     def refine_export(self, rows):
         return rows.annotate(
-            official_names=joined_names(Official.objects.all(), "consultations"),
+            official_names=joined_names(Official.objects.active(), "consultations"),
             team_member_names=joined_names(
                 get_user_model().objects.all(), "consultations", person_name()
             ),
@@ -84,6 +87,7 @@ class ConsultationDetailView(PortalDetailView):
             next_steps=NextStep.objects.for_user(self.request.user)
             .filter(consultation=self.object)
             .select_related("owner", "responsible_organisation")
+            .with_version()
             .order_by("due_date", "title"),
             status_form=NextStepStatusForm(),
             **kwargs,
@@ -112,6 +116,10 @@ class ConsultationCreateView(ConsultationFormMixin, PortalCreateView):
 
 class ConsultationUpdateView(ConsultationFormMixin, PortalUpdateView):
     pass
+
+
+class ConsultationArchiveView(PortalArchiveView):
+    model = Consultation
 
 
 class FindingListView(PortalListView):
@@ -158,8 +166,10 @@ class NextStepListView(PortalListView):
         return rows.with_overdue().annotate(owner_name=person_name("owner__"))
 
     def refine_queryset(self, queryset):
-        return queryset.select_related("city", "owner", "responsible_organisation").order_by(
-            "due_date", "title"
+        return (
+            queryset.select_related("city", "owner", "responsible_organisation")
+            .with_version()
+            .order_by("due_date", "title")
         )
 
     def get_context_data(self, **kwargs):
@@ -172,7 +182,7 @@ class NextStepDetailView(PortalDetailView):
     def refine_queryset(self, queryset):
         return queryset.select_related(
             "city", "owner", "responsible_organisation", "consultation", "workshop"
-        )
+        ).with_version()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -217,15 +227,30 @@ class NextStepStatusView(NotFoundWhenRefusedMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        kwargs.setdefault("version", versions.current_version(self.next_step))
         return super().get_context_data(next_step=self.next_step, **kwargs)
 
     def form_valid(self, form):
-        next_step_set_status(
-            actor=self.request.user,
-            next_step=self.next_step,
-            status=form.cleaned_data["status"],
-            note=form.cleaned_data["note"],
-        )
+        try:
+            with transaction.atomic():
+                versions.check_version(
+                    self.next_step, self.request.POST.get(versions.FIELD), self.request.user
+                )
+                next_step_set_status(
+                    actor=self.request.user,
+                    next_step=self.next_step,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                )
+        except versions.StaleVersionError as error:
+            form.add_error(None, error)
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    changed_meanwhile=error.changes[-20:],
+                    version=versions.current_version(self.next_step),
+                )
+            )
         messages.success(
             self.request,
             gettext("“%(step)s” is now %(status)s.")

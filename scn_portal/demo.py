@@ -50,8 +50,8 @@ def _upsert(model: type[models.Model], lookup: dict[str, Any], **values: Any) ->
     """Find a record by its natural key; create it, or bring its values up to date."""
     instance = model.objects.filter(**lookup).first()
     if instance is None:
-        return record_save(model(**lookup, **values), actor=None, reason=REASON)
-    record_update(instance, actor=None, reason=REASON, **values)
+        return record_save(model(**lookup, **values), actor=roles.system_user(), reason=REASON)
+    record_update(instance, actor=roles.system_user(), reason=REASON, **values)
     return instance
 
 
@@ -265,7 +265,7 @@ def _load_workshop(
         internal_notes="The seed report does not record the venue or the agenda.",
         is_published=True,
     )
-    record_set_m2m(workshop, "cities", list(cities.values()), actor=None)
+    record_set_m2m(workshop, "cities", list(cities.values()), actor=roles.system_user())
     _upsert(
         WorkshopSupport,
         {"workshop": workshop, "organisation": organisations["embassy"]},
@@ -390,7 +390,7 @@ def _load_consultations(
             consultation,
             "officials",
             [officials[f"{spec.city}-mayor"], officials[f"{spec.city}-district"]],
-            actor=None,
+            actor=roles.system_user(),
         )
         for position, (theme, text) in enumerate(spec.findings):
             _upsert(
@@ -487,13 +487,15 @@ def load_demo_users() -> tuple[DemoUser, ...]:
             user.save(update_fields=["password"])
         record_update(
             user,
-            actor=None,
+            actor=roles.system_user(),
             is_staff=demo.is_staff,
             is_superuser=demo.is_superuser,
             first_name="Demo",
             last_name=demo.role,
         )
-        record_set_m2m(user, "groups", [Group.objects.get(name=demo.role)], actor=None)
+        record_set_m2m(
+            user, "groups", [Group.objects.get(name=demo.role)], actor=roles.system_user()
+        )
         TOTPDevice.objects.update_or_create(
             user=user,
             name="Demo authenticator",
@@ -502,6 +504,6 @@ def load_demo_users() -> tuple[DemoUser, ...]:
         organisation = Organisation.objects.get(slug=demo.organisation_slug)
         if not organisation.members.filter(pk=user.pk).exists():
             # From the organisation's side, so that its history records the new member.
-            organisation._history_user = None
+            organisation._history_user = roles.system_user()
             organisation.members.add(user)
     return DEMO_USERS

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms.utils import pretty_name
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
+from scn_portal import versions
 from scn_portal.exports import EXPORTERS, Column
 from scn_portal.services import export_job_start, export_log_finish, export_log_start
 from scn_portal.text import every_word_in, search_words
@@ -198,6 +199,8 @@ class PortalFormMixin(NotFoundWhenRefusedMixin):
     def get_context_data(self, **kwargs):
         meta = self.model._meta
         editing = getattr(self, "object", None) is not None
+        if editing:
+            kwargs.setdefault("version", versions.current_version(self.object))
         kwargs.setdefault(
             "page_title",
             gettext("Edit %(object)s") % {"object": self.object}
@@ -213,12 +216,33 @@ class PortalFormMixin(NotFoundWhenRefusedMixin):
     def save(self, form) -> models.Model:
         raise NotImplementedError
 
+    def save_checked(self, *parts):
+        """Save unless the record changed since the form was opened (then StaleVersionError)."""
+        if self.object is not None and self.object.pk is not None:
+            versions.check_version(
+                self.object, self.request.POST.get(versions.FIELD), self.request.user
+            )
+        return self.save(*parts)
+
+    def refused(self, error: ValidationError, form) -> dict[str, Any]:
+        """Show a refused save's error on the form; a stale one also shows what changed
+        meanwhile, and the form now carries the newest version, to save again after merging."""
+        form.add_error(None, error)
+        if isinstance(error, versions.StaleVersionError):
+            return {
+                "changed_meanwhile": error.changes[-20:],
+                "version": versions.current_version(self.object),
+            }
+        return {}
+
     def form_valid(self, form):
         try:
-            self.object = self.save(form)
+            with transaction.atomic():
+                self.object = self.save_checked(form)
         except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
+            return self.render_to_response(
+                self.get_context_data(form=form, **self.refused(error, form))
+            )
         messages.success(self.request, self.success_message.format(object=self.object))
         return HttpResponseRedirect(self.get_success_url())
 
@@ -276,12 +300,16 @@ class FormsetsMixin:
         self.object = self.get_object() if self.kwargs else None
         form = self.get_form()
         formsets = self.get_formsets()
+        refusal = {}
         if form.is_valid() and all(formset.is_valid() for formset in formsets.values()):
             try:
-                self.object = self.save(form, formsets)
+                with transaction.atomic():
+                    self.object = self.save_checked(form, formsets)
             except ValidationError as error:
-                form.add_error(None, error)
+                refusal = self.refused(error, form)
             else:
                 messages.success(request, self.success_message.format(object=self.object))
                 return HttpResponseRedirect(self.get_success_url())
-        return self.render_to_response(self.get_context_data(form=form, formsets=formsets))
+        return self.render_to_response(
+            self.get_context_data(form=form, formsets=formsets, **refusal)
+        )

@@ -25,6 +25,39 @@ class PortalModel(models.Model):
         abstract = True
 
 
+class ArchivableQuerySet(models.QuerySet):
+    """Archived records leave every list, page, export and count: each `for_user` starts
+    from `active()`. Only the admin's archive views read `archived()` ones."""
+
+    def active(self) -> ArchivableQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> ArchivableQuerySet:
+        return self.filter(archived_at__isnull=False)
+
+
+class Archivable(PortalModel):
+    """A record that is archived instead of deleted (cities, organisations, officials,
+    workshops, consultations). Archiving, restoring and deleting go through
+    `scn_portal.services.record_archive`, `record_unarchive` and `record_delete_permanently`."""
+
+    archived_at = models.DateTimeField(
+        _("archived"),
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("Archived records are hidden everywhere until an admin restores them."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
 class ExportLog(models.Model):
     """Who exported or reported what, with which filters, how many rows, and when."""
 

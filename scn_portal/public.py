@@ -187,7 +187,9 @@ def public_participants(workshop: Workshop) -> list[dict[str, Any]]:
         {
             "name": row.official.name if row.official_id in named else "",
             "role": row.role or (row.official.get_role_kind_display() if row.official else ""),
-            "city": row.city.name if row.city and row.city.is_published else "",
+            "city": row.city.name
+            if row.city and row.city.is_published and not row.city.is_archived
+            else "",
             "high_level": row.is_high_level,
         }
         for row in rows

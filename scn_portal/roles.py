@@ -71,3 +71,26 @@ def team_members_for(user: User):
         group__name__in=[ISD_STAFF, PORTAL_ADMIN]
     ).values("user_id")
     return users.filter(Q(is_superuser=True) | Q(pk__in=in_staff_groups))
+
+
+SYSTEM_USERNAME = "scn-system"
+
+
+def is_system(user: User | None) -> bool:
+    """The portal itself (a command or task, with or without the system account)."""
+    return user is None or user.get_username() == SYSTEM_USERNAME
+
+
+def system_user() -> AbstractBaseUser:
+    """The account that management commands and background tasks act as when no person does:
+    their history rows name it. It cannot sign in (inactive, no usable password)."""
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"first_name": "SCN Portal", "last_name": "(system)", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

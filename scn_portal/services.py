@@ -7,8 +7,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 
 def record_save(
@@ -91,6 +94,87 @@ def record_save_rows(
             continue
         setattr(instance, parent_field, parent)
         record_apply(instance, data, actor=actor)
+
+
+def _locked(instance: models.Model) -> models.Model:
+    """The record as stored now, its row locked until the transaction ends (PostgreSQL)."""
+    return type(instance)._base_manager.select_for_update().get(pk=instance.pk)
+
+
+def _set_archived(instance: models.Model, *, archive: bool, actor, reason: str) -> bool:
+    stored = _locked(instance)
+    if stored.is_archived == archive:
+        instance.archived_at = stored.archived_at
+        return False
+    stored.archived_at = timezone.now() if archive else None
+    stored._history_user = actor
+    stored._change_reason = reason
+    # A plain save: its history row names `actor`, and its post_save signal moves the public
+    # site's cache on (scn_portal/apps.py), so an archived record leaves cached pages too.
+    stored.save()
+    instance.archived_at, instance.updated_at = stored.archived_at, stored.updated_at
+    return True
+
+
+@transaction.atomic
+def record_archive(*, instance: models.Model, actor: AbstractBaseUser | None) -> bool:
+    """Archive a record: it leaves every list, page, export and count (each model's
+    `for_user` starts from `active()`) until an admin restores it. False if it already was."""
+    return _set_archived(instance, archive=True, actor=actor, reason=gettext("Archived"))
+
+
+@transaction.atomic
+def record_unarchive(*, instance: models.Model, actor: AbstractBaseUser | None) -> bool:
+    """Restore an archived record to every list and page. False if it was not archived."""
+    return _set_archived(instance, archive=False, actor=actor, reason=gettext("Restored"))
+
+
+@transaction.atomic
+def record_delete_permanently(*, instance: models.Model, actor: AbstractBaseUser | None) -> None:
+    """Delete an archived record for good, with what cascades from it (a city's devolved
+    powers, a workshop's participants, a consultation's findings, ...).
+
+    History keeps a "deleted" row for each, naming `actor`. Refused with a `ValidationError`
+    if the record is not archived (archive it first) or if other records still refer to it
+    (PROTECT): they are named, archived ones included, and nothing is deleted.
+    """
+    stored = _locked(instance)
+    if stored.archived_at is None:
+        raise ValidationError(
+            gettext("Only an archived record can be deleted permanently: archive it first."),
+            code="not_archived",
+        )
+    collector = Collector(using=router.db_for_write(type(stored)), origin=stored)
+    try:
+        collector.collect([stored])
+    except (ProtectedError, RestrictedError) as error:
+        blocking = getattr(error, "protected_objects", None) or error.restricted_objects
+        raise ValidationError(
+            gettext(
+                "“%(record)s” cannot be deleted while other records refer to it (archived "
+                "ones included): %(blocking)s. Delete or change those first; nothing was "
+                "deleted."
+            )
+            % {"record": stored, "blocking": _counted(blocking)},
+            code="protected",
+        ) from error
+    # Django's own delete, step by step, so that each deleted row (the record and what
+    # cascades from it) carries the actor for simple-history's "deleted" row.
+    for rows in collector.data.values():
+        for row in rows:
+            row._history_user = actor
+    collector.delete()
+
+
+def _counted(records) -> str:
+    """How many records of each kind, e.g. "2 consultations, 1 official"."""
+    counts: dict[type[models.Model], int] = {}
+    for record in records:
+        counts[type(record)] = counts.get(type(record), 0) + 1
+    return gettext(", ").join(
+        f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+        for model, count in counts.items()
+    )
 
 
 def totp_device_pending(*, user: AbstractBaseUser):
@@ -176,3 +260,59 @@ def export_jobs_prune(*, now: datetime.datetime | None = None) -> int:
             job.file.delete(save=False)
     ExportJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
     return len(expired)
+
+
+# What a restore leaves alone: the record's identity, its timestamps and its sample mark
+# (archiving has its own services; `archived_at` is not editable, so it is skipped too).
+RESTORE_SKIPPED_FIELDS = frozenset({"created_at", "updated_at", "is_sample"})
+
+
+@transaction.atomic
+def record_restore(*, version: models.Model, actor: AbstractBaseUser) -> models.Model:
+    """Bring a record back to an earlier version of its history: an admin's undo.
+
+    `version` is a row of the record's history (`Model.history`). The record's own editable
+    fields and its tracked many-to-many fields take the version's values (related records
+    deleted since are left out); inline children are not touched. The result is validated like
+    any write, so a slug taken since or a broken constraint is refused with a `ValidationError`
+    and nothing changes; it is saved as one new history row naming `actor`, with the reason
+    "Restored the version of <date>".
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext
+    from simple_history.utils import get_m2m_reverse_field_name
+
+    from scn_portal import roles
+
+    if not roles.is_portal_admin(actor):
+        raise PermissionDenied
+    if version.history_type == "-":
+        raise ValidationError(gettext("A deleted record cannot be restored from its history."))
+    model = version.instance_type
+    record = model._base_manager.select_for_update().filter(pk=version.id).first()
+    if record is None:
+        raise ValidationError(gettext("The record no longer exists."))
+    for field in type(version).tracked_fields:
+        if field.editable and not field.primary_key and field.name not in RESTORE_SKIPPED_FIELDS:
+            setattr(record, field.attname, getattr(version, field.attname))
+    many = {}
+    for field in version._history_m2m_fields:
+        pks = getattr(version, field.name).values_list(
+            f"{get_m2m_reverse_field_name(field)}_id", flat=True
+        )
+        many[field.name] = list(field.related_model._base_manager.filter(pk__in=list(pks)))
+    record._history_user = actor
+    record._change_reason = gettext("Restored the version of %(date)s") % {
+        "date": f"{timezone.localtime(version.history_date):%Y-%m-%d %H:%M}"
+    }
+    record.full_clean()
+    # The many-to-many fields first, without history rows of their own: the save below
+    # writes one row with the restored fields and members together.
+    record.skip_history_when_saving = True
+    try:
+        for name, related in many.items():
+            getattr(record, name).set(related)
+    finally:
+        del record.skip_history_when_saving
+    record.save()
+    return record

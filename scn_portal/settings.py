@@ -233,6 +233,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # An export of more rows than this runs in the background; its file is kept this many days.
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=5000)
 EXPORT_FILES_DAYS = env.int("EXPORT_FILES_DAYS", default=7)
+# A confirmed import of more rows than this runs in the background worker.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
 # The portal's address, for links in e-mails sent by the worker (no request to take it from).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 

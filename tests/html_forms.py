@@ -21,7 +21,8 @@ def links(html: str) -> list[str]:
 
 
 class _FormParser(HTMLParser):
-    """The values a browser would submit for the form with the given CSS class or the first."""
+    """The values a browser would submit for the form with the given CSS class or id, or the
+    first form."""
 
     def __init__(self, form_class: str | None):
         super().__init__()
@@ -42,7 +43,11 @@ class _FormParser(HTMLParser):
             return
         if tag == "form" and not self.inside:
             classes = (attributes.get("class") or "").split()
-            self.inside = self.form_class is None or self.form_class in classes
+            self.inside = (
+                self.form_class is None
+                or self.form_class in classes
+                or self.form_class == attributes.get("id")
+            )
             return
         if not self.inside:
             return
@@ -84,3 +89,10 @@ def form_values(html: str, form_class: str | None = None) -> dict[str, list[str]
     for name, value in parser.data:
         values.setdefault(name, []).append(value)
     return values
+
+
+def version_of(record) -> dict[str, str]:
+    """The version field an edit form of `record` carries when opened now."""
+    from scn_portal.versions import FIELD, current_version
+
+    return {FIELD: current_version(record)}

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from cities.models import City, Official, Organisation
+from cities.services import official_save
 from consultations.models import Consultation, Finding, NextStep
 from scn_portal.demo import WORKSHOP_SLUG, load_demo
 from tests.auth import sign_in
@@ -25,6 +26,7 @@ from tests.factories import (
 )
 from tests.html_forms import links
 from workshops.models import Workshop
+from workshops.services import workshop_update
 
 pytestmark = pytest.mark.django_db
 MARKER = "CANARY"
@@ -63,13 +65,20 @@ def plant_canaries() -> None:
     step = NextStepFactory(consultation=secret, city=quetta, title=f"{MARKER} next step")
     ProgressUpdateFactory(next_step=step, note=f"{MARKER} progress")
     NextStep.objects.filter(is_published=False).update(description=f"{MARKER} step notes")
-    # Officials' private contact details and notes; an official without consent.
+    # Officials' private contact details and notes; an official without consent. An earlier
+    # phone number stays in the official's history.
+    official_save(
+        actor=None, official=Official.objects.first(), data={"phone": f"{MARKER}-OLD-PHONE"}
+    )
     Official.objects.update(
         email="canary@example.org", phone=f"{MARKER}-PHONE", notes=f"{MARKER} official notes"
     )
     OfficialFactory(city=quetta, name=f"{MARKER} unnamed official", consent_to_be_named=False)
     # Workshops' internal notes (the partner's own included) and another partner's draft.
-    Workshop.objects.filter(slug=WORKSHOP_SLUG).update(internal_notes=f"{MARKER} workshop notes")
+    # Notes changed since stay in the workshop's history, which its partner editors may read.
+    workshop = Workshop.objects.get(slug=WORKSHOP_SLUG)
+    workshop_update(actor=None, workshop=workshop, internal_notes=f"{MARKER} old workshop notes")
+    workshop_update(actor=None, workshop=workshop, internal_notes=f"{MARKER} workshop notes")
     WorkshopFactory(
         title=f"{MARKER} other organisation's draft",
         organiser=OrganisationFactory(name="Other NGO", is_published=True),
@@ -91,10 +100,18 @@ def readable(response) -> str:
     return raw.decode(errors="replace")
 
 
+def history_pages() -> list[str]:
+    """Every record's history page: asked for whether or not a link leads there."""
+    from scn_portal.history import HISTORY_VIEWS, history_url
+
+    return [history_url(record) for model in HISTORY_VIEWS for record in model.objects.all()]
+
+
 def crawl(client: Client, limit: int = 400) -> dict[str, str]:
-    """Every same-site page reachable by following links from START, with its text."""
+    """Every same-site page reachable by following links from START and the history pages,
+    with its text."""
     seen: dict[str, str] = {}
-    queue = deque(START)
+    queue = deque([*START, *history_pages()])
     while queue and len(seen) < limit:
         url = queue.popleft()
         if url in seen or url.startswith(NEVER_FOLLOW):
@@ -143,6 +160,8 @@ def test_a_partner_editor_reaches_no_confidential_field(client):
 
     assert any("/edit/" in url for url in pages), "the crawl should reach the partner's form"
     assert any("export=xlsx" in url for url in pages), "the crawl should download exports"
+    own_history = pages[f"/workshops/{WORKSHOP_SLUG}/history/"]
+    assert "History of" in own_history, "the crawl should read the partner's workshop history"
     assert len(pages) >= 60
     assert not leaks(pages), "\n".join(leaks(pages))
 
@@ -159,6 +178,8 @@ def test_the_same_crawl_finds_the_canaries_for_isd_staff(client):
         "confidential consultation",
         "unnamed official",
         "workshop notes",
+        "old workshop notes",  # on the workshop's history page only
+        "OLD-PHONE",  # on the official's history page only
         "other organisation's draft",
         "unpublished city",
         "PHONE",

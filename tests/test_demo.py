@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from cities.models import City, LocalMechanism, Organisation
 from consultations.models import Consultation, Finding, NextStep
 from scn_portal.demo import DEMO_MODELS, WORKSHOP_SLUG, load_demo
+from scn_portal.roles import SYSTEM_USERNAME
 from workshops.models import Workshop, WorkshopSupport
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,9 @@ def test_demo_users_one_per_role_in_local_mode(settings, capsys):
     call_command("load_demo", "--with-users")
 
     users = {user.username: user for user in get_user_model().objects.all()}
-    assert set(users) == {"demo.admin", "demo.staff", "demo.partner"}
+    assert set(users) == {"demo.admin", "demo.staff", "demo.partner", SYSTEM_USERNAME}
+    assert not users[SYSTEM_USERNAME].is_active  # the system account cannot sign in
+    assert not users[SYSTEM_USERNAME].has_usable_password()
     assert users["demo.admin"].is_superuser
     assert users["demo.staff"].groups.get().name == "ISD staff"
     partner = users["demo.partner"]
@@ -155,3 +158,10 @@ def test_demo_users_one_per_role_in_local_mode(settings, capsys):
     assert list(partner.organisations.values_list("name", flat=True)) == ["Individualland"]
     assert partner.check_password("scn-demo-partner-2017")
     assert "demo.partner" in capsys.readouterr().out
+
+
+def test_the_demo_data_is_recorded_as_written_by_the_system_account():
+    load_demo()
+
+    city = City.objects.get(slug="quetta")
+    assert city.history.get().history_user.username == SYSTEM_USERNAME

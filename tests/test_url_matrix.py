@@ -10,6 +10,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from consultations.models import Consultation, NextStep
 from scn_portal.demo import WORKSHOP_SLUG, load_demo
@@ -25,6 +26,8 @@ EVERYONE, SIGNED_IN = (200,) * 6, (302, 200, 200, 200, 200, 200)
 #                           anon partnerA partnerB viewer staff admin
 STAFF_ONLY_FORM = (302, 404, 404, 404, 200, 200)
 INTERNAL_READ = (302, 404, 404, 200, 200, 200)
+# A restore is an admin's POST (scn_portal/history.py): a GET is refused as such, for everyone.
+HISTORY_RESTORE = (302, 405, 405, 405, 405, 405)
 
 EXPECTED = {
     "home": EVERYONE,
@@ -60,28 +63,33 @@ EXPECTED = {
     "cities:city_detail": SIGNED_IN,
     "cities:city_create": STAFF_ONLY_FORM,
     "cities:city_update": STAFF_ONLY_FORM,
+    "cities:city_archive": STAFF_ONLY_FORM,  # GET: "Archive this city?"
     "cities:city_autocomplete": SIGNED_IN,
     "cities:city_report": SIGNED_IN,  # a partner's report leaves out what they may not see
     "cities:official_list": INTERNAL_READ,
     "cities:official_detail": INTERNAL_READ,
     "cities:official_create": STAFF_ONLY_FORM,
     "cities:official_update": STAFF_ONLY_FORM,
+    "cities:official_archive": STAFF_ONLY_FORM,
     "cities:official_autocomplete": SIGNED_IN,
     "cities:organisation_list": SIGNED_IN,
     "cities:organisation_detail": SIGNED_IN,
     "cities:organisation_create": STAFF_ONLY_FORM,
     "cities:organisation_update": STAFF_ONLY_FORM,
+    "cities:organisation_archive": STAFF_ONLY_FORM,
     "cities:organisation_autocomplete": SIGNED_IN,
     "workshops:workshop_list": SIGNED_IN,
     "workshops:workshop_detail": SIGNED_IN,
     "workshops:workshop_create": STAFF_ONLY_FORM,
     "workshops:workshop_update": (302, 200, 404, 404, 200, 200),  # the organiser's partner
+    "workshops:workshop_archive": (302, 200, 404, 404, 200, 200),  # as its edit page
     "workshops:workshop_autocomplete": SIGNED_IN,
     "workshops:workshop_report": SIGNED_IN,  # as its page: partners see the published one
     "consultations:consultation_list": INTERNAL_READ,
     "consultations:consultation_detail": INTERNAL_READ,
     "consultations:consultation_create": STAFF_ONLY_FORM,
     "consultations:consultation_update": STAFF_ONLY_FORM,
+    "consultations:consultation_archive": STAFF_ONLY_FORM,
     "consultations:finding_list": INTERNAL_READ,
     "workshops:participation_list": SIGNED_IN,
     "workshops:mediacoverage_list": SIGNED_IN,
@@ -90,6 +98,19 @@ EXPECTED = {
     "consultations:next_step_create": STAFF_ONLY_FORM,
     "consultations:next_step_update": STAFF_ONLY_FORM,
     "consultations:next_step_status": STAFF_ONLY_FORM,
+    # History: staff and viewers of what they may open; a partner, their own workshops' only.
+    "cities:city_history": INTERNAL_READ,
+    "cities:city_history_restore": HISTORY_RESTORE,
+    "cities:official_history": INTERNAL_READ,
+    "cities:official_history_restore": HISTORY_RESTORE,
+    "cities:organisation_history": INTERNAL_READ,
+    "cities:organisation_history_restore": HISTORY_RESTORE,
+    "workshops:workshop_history": (302, 200, 404, 200, 200, 200),
+    "workshops:workshop_history_restore": HISTORY_RESTORE,
+    "consultations:consultation_history": INTERNAL_READ,
+    "consultations:consultation_history_restore": HISTORY_RESTORE,
+    "consultations:next_step_history": INTERNAL_READ,
+    "consultations:next_step_history_restore": HISTORY_RESTORE,
 }
 
 # The admin's own pages, for staff (ISD staff, portal admin); everyone else is sent to the
@@ -107,7 +128,7 @@ ADMIN_SITE = {
 }
 ADMIN_MODEL_VIEW = re.compile(
     r"^admin:(?P<app>[a-z_]+?)_(?P<model>[a-z]+)_(?P<view>changelist|add|change|delete|history|"
-    r"simple_history|password_change|import|process_import)$"
+    r"simple_history|password_change|import|process_import|archive|restore|delete_permanently)$"
 )
 
 
@@ -177,7 +198,10 @@ def portal_url(name: str, world) -> str:
         return reverse(name, kwargs=world["kwargs"][name])
     if name in PUBLIC_KWARGS:
         return reverse(name, kwargs=PUBLIC_KWARGS[name])
-    match = re.match(r"^\w+:(\w+?)_(detail|update|status|report)$", name)
+    restore = re.match(r"^\w+:(\w+?)_history_restore$", name)
+    if restore:  # a GET is refused before any lookup: the first version will do
+        return reverse(name, kwargs={**world["kwargs"][restore.group(1)], "history_id": 1})
+    match = re.match(r"^\w+:(\w+?)_(detail|update|status|report|archive|history)$", name)
     return reverse(name, kwargs=world["kwargs"][match.group(1)] if match else {})
 
 
@@ -198,7 +222,9 @@ def admin_url(name: str, route: str, world) -> tuple[str, dict[str, int]]:
     view = match.group("view") if match else "redirect"
     if view == "simple_history":
         url = reverse(name, args=[record.pk, record.history.first().pk])
-    elif view in {"changelist", "add", "import", "process_import"}:
+    elif view in {"restore", "delete_permanently"}:  # of an archived record
+        url = reverse(name, args=[archived_record(model, world).pk])
+    elif view in {"changelist", "add", "import", "process_import", "archive"}:
         url = reverse(name)
     elif view == "redirect":
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
@@ -217,13 +243,26 @@ def admin_url(name: str, route: str, world) -> tuple[str, dict[str, int]]:
             "delete": model_admin.has_delete_permission(request, record),
             "password_change": model_admin.has_change_permission(request, record),
             "import": view == "import" and model_admin.has_import_permission(request),
+            "archive": view == "archive" and model_admin.has_change_permission(request),
+            "restore": view == "restore" and model_admin.has_change_permission(request),
+            "delete_permanently": view == "delete_permanently"
+            and model_admin.may_delete_permanently(request),
             "process_import": True,
             "redirect": True,
         }[view]
         expected[role] = (302 if view == "redirect" else 200) if allowed else 403
-        if view == "process_import":  # the confirm step of an import: a POST only
+        if view in {"process_import", "restore"}:  # a POST only (an import's confirm step)
             expected[role] = 405
     return url, expected
+
+
+def archived_record(model, world):
+    """One archived record of each archivable model, made on first need."""
+    archived = world.setdefault("archived", {})
+    if model not in archived:
+        archived[model] = FACTORY_FOR_MODEL[model]()
+        model.objects.filter(pk=archived[model].pk).update(archived_at=timezone.now())
+    return archived[model]
 
 
 def _admin_prefix(model) -> str:

@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from scn_portal.admin import ScopedAdmin
+from scn_portal.archive import ArchiveAdminMixin
 from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
 
 
@@ -28,7 +29,7 @@ class MediaCoverageInline(admin.TabularInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(ScopedAdmin):
+class WorkshopAdmin(ArchiveAdminMixin, ScopedAdmin):
     list_display = [
         "title",
         "kind",

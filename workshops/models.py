@@ -11,25 +11,27 @@ from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
 from scn_portal import roles
-from scn_portal.models import PortalModel
+from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel
 
 
-class WorkshopQuerySet(models.QuerySet):
+class WorkshopQuerySet(ArchivableQuerySet):
     def published(self) -> WorkshopQuerySet:
         return self.filter(is_published=True)
 
     def for_user(self, user: roles.User) -> WorkshopQuerySet:
         """Staff and viewers: all. Partners: their organisations' (organised or supported),
-        plus the published ones. Public: the published ones."""
+        plus the published ones. Public: the published ones. Nobody: archived ones, and with
+        them their supporters, participants and media coverage (they go through here)."""
         if roles.can_read_internal(user):
-            return self
-        return self.filter(Q(is_published=True) | Q(pk__in=self.editable_by_ids(user)))
+            return self.active()
+        return self.active().filter(Q(is_published=True) | Q(pk__in=self.editable_by_ids(user)))
 
     def editable_by(self, user: roles.User) -> WorkshopQuerySet:
-        """The workshops a user may change: ISD staff all, partners their organisations'."""
+        """The workshops a user may change (or archive): ISD staff all, partners their
+        organisations'. An archived workshop is changed by nobody until it is restored."""
         if roles.is_isd_staff(user):
-            return self
-        return self.filter(pk__in=self.editable_by_ids(user))
+            return self.active()
+        return self.active().filter(pk__in=self.editable_by_ids(user))
 
     @staticmethod
     def editable_by_ids(user: roles.User) -> models.QuerySet:
@@ -43,7 +45,7 @@ class WorkshopQuerySet(models.QuerySet):
         ).values("pk")
 
 
-class Workshop(PortalModel):
+class Workshop(Archivable):
     class Kind(models.TextChoices):
         CAPACITY_BUILDING = "capacity_building", _("Capacity-building workshop")
         NATIONAL_WORKSHOP = "national_workshop", _("National workshop")
@@ -96,6 +98,8 @@ class Workshop(PortalModel):
 
     objects = WorkshopQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[cities])
+    # Inline rows of its edit form: a change to them is a change to the workshop.
+    VERSION_CHILDREN = ("supports", "participations", "media_coverage")
 
     # Who a workshop belongs to, whether it is public and ISD's notes: ISD staff decide these.
     STAFF_ONLY_FIELDS = frozenset({"organiser", "is_published", "internal_notes"})

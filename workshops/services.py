@@ -70,7 +70,7 @@ def workshop_save(
     staff change who a workshop belongs to (organiser, supporters, who may therefore edit it),
     whether it is published, and its internal notes: from anyone else these are ignored.
     """
-    if actor is not None and not roles.is_isd_staff(actor):  # None: the system itself
+    if not roles.is_system(actor) and not roles.is_isd_staff(actor):
         data = {
             name: value for name, value in data.items() if name not in Workshop.STAFF_ONLY_FIELDS
         }

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import City
 from consultations.models import Consultation, NextStep
 from scn_portal import roles
+from scn_portal.archive import PortalArchiveView
 from scn_portal.exports import Column, choice_labels, joined_names
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
@@ -126,6 +127,15 @@ class WorkshopCreateView(WorkshopFormMixin, PortalCreateView):
 
 
 class WorkshopUpdateView(WorkshopFormMixin, PortalUpdateView):
+    def get_queryset(self):
+        return Workshop.objects.editable_by(self.request.user)
+
+
+class WorkshopArchiveView(PortalArchiveView):
+    """A partner archives their own organisation's workshops, as they edit them."""
+
+    model = Workshop
+
     def get_queryset(self):
         return Workshop.objects.editable_by(self.request.user)
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from cities.models import City, Organisation
 from consultations.models import Consultation
+from scn_portal.services import record_archive
 from tests.factories import (
     CityFactory,
     ConsultationFactory,
@@ -26,15 +27,20 @@ def test_deleting_a_city_with_consultations_is_refused():
     assert Consultation.objects.filter(pk=consultation.pk).exists()
 
 
-def test_admin_explains_why_a_city_with_consultations_cannot_be_deleted(admin_client):
+def test_admin_explains_why_a_city_with_consultations_cannot_be_deleted(admin_client, superuser):
     consultation = ConsultationFactory()
-    url = reverse("admin:cities_city_delete", args=[consultation.city.pk])
+    record_archive(instance=consultation.city, actor=superuser)  # only archived ones
+    url = reverse("admin:cities_city_delete_permanently", args=[consultation.city.pk])
 
-    response = admin_client.post(url, {"post": "yes"})
+    content = admin_client.get(url).content.decode()
+    response = admin_client.post(url, follow=True)
 
-    content = response.content.decode()
-    assert "would require deleting the following protected related objects" in content
+    assert "cannot be deleted: these records still refer to it" in content
     assert consultation.title in content
+    assert (
+        "other records refer to it (archived ones included): 1 consultation."
+        in response.content.decode()
+    )
     assert City.objects.filter(pk=consultation.city.pk).exists()
 
 

@@ -496,3 +496,49 @@ def test_admin_preview_of_a_file_without_the_key_columns_says_which_are_missing(
     assert "The file has no column “name”, “city”, “role”." in content
     assert "Traceback" not in content
     assert 'name="confirm"' not in content
+
+
+def test_a_large_confirmed_import_runs_in_the_background_as_its_requester(
+    admin_client,
+    nazim,
+    superuser,
+    settings,
+    monkeypatch,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+    from django.core.files.storage import FileSystemStorage
+
+    from cities import tasks
+
+    private = FileSystemStorage(location=tmp_path)
+    monkeypatch.setattr(tasks, "storages", {"exports": private})
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    superuser.email = "root@example.org"
+    superuser.save()
+    before = counts()
+    preview = upload(admin_client, csv_file(officials_sheet(NAZIM_RENAMED, NEW_OFFICIAL)))
+
+    with django_capture_on_commit_callbacks() as queued:
+        done = admin_client.post(
+            reverse(CONFIRM_URL), confirm_fields(preview.content.decode()), follow=True
+        )
+
+    assert "The import runs in the background" in done.content.decode()
+    assert counts() == before  # nothing yet: the worker has it
+    assert len(queued) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()  # enqueue
+    from django_tasks_db.models import DBTaskResult
+
+    task = DBTaskResult.objects.get()
+    result = tasks.run_import.call(**task.args_kwargs["kwargs"])
+
+    assert result == {"new": 1, "update": 1, "unchanged": 0, "refused": 0}
+    ali = Official.objects.get(name="Arbab Muhammad Ali")
+    assert ali.history.get().history_user == superuser  # the task acts as its requester
+    assert not any(tmp_path.rglob("*.csv"))  # the waiting file is gone
+    assert mail.outbox[-1].to == ["root@example.org"]
+    assert "1 new and 1 updated" in mail.outbox[-1].body

@@ -7,6 +7,7 @@ from django.urls import reverse
 from consultations.models import Consultation, Finding, NextStep
 from tests.auth import sign_in
 from tests.factories import CityFactory, OfficialFactory, UserFactory
+from tests.html_forms import version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +154,7 @@ def test_editing_removes_a_finding_and_adds_another(client, staff):
         "findings-2-theme": "policing",
         "findings-2-text": "Police reforms are needed.",
         "next_steps-0-id": step.pk,
+        **version_of(consultation),
     }
 
     response = client.post(

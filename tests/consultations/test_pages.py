@@ -14,6 +14,7 @@ from tests.factories import (
     OfficialFactory,
     ProgressUpdateFactory,
 )
+from tests.html_forms import version_of
 from tests.queries import assert_queries_do_not_grow, count_queries
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,7 @@ def test_overdue_list_shows_a_late_step_until_it_is_done(staff_client):
     before = staff_client.get(url, {"overdue": "true"}).content.decode()
     staff_client.post(
         reverse("consultations:next_step_status", args=[late.pk]),
-        {"status": NextStep.Status.DONE, "note": "Sent to the cities."},
+        {"status": NextStep.Status.DONE, "note": "Sent to the cities.", **version_of(late)},
         follow=True,  # shows (and consumes) the confirmation message
     )
     after = staff_client.get(url, {"overdue": "true"}).content.decode()
@@ -106,7 +107,7 @@ def test_quick_status_change_from_the_list_returns_to_the_list(staff_client, sta
 
     response = staff_client.post(
         reverse("consultations:next_step_status", args=[step.pk]),
-        {"status": NextStep.Status.IN_PROGRESS, "note": "Dates agreed.", "next": back},
+        {"status": "in_progress", "note": "Dates agreed.", "next": back, **version_of(step)},
     )
 
     assert response["Location"] == back
@@ -121,7 +122,7 @@ def test_quick_status_change_never_redirects_off_site(staff_client):
 
     response = staff_client.post(
         reverse("consultations:next_step_status", args=[step.pk]),
-        {"status": "done", "note": "Done.", "next": "//evil.example.org/"},
+        {"status": "done", "note": "Done.", "next": "//evil.example.org/", **version_of(step)},
     )
 
     assert response["Location"] == step.get_absolute_url()

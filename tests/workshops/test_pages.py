@@ -14,6 +14,7 @@ from tests.factories import (
     ParticipationFactory,
     WorkshopFactory,
 )
+from tests.html_forms import version_of
 from tests.queries import assert_queries_do_not_grow, count_queries
 from workshops.models import MediaCoverage, Participation, Workshop
 
@@ -198,8 +199,12 @@ def test_partner_edits_own_workshop_but_not_its_owner_or_publication(client):
         **management("media_coverage", 0),
     }
 
-    response = client.post(reverse("workshops:workshop_update", args=[own.slug]), data)
-    refused = client.post(reverse("workshops:workshop_update", args=[foreign.slug]), data)
+    response = client.post(
+        reverse("workshops:workshop_update", args=[own.slug]), {**data, **version_of(own)}
+    )
+    refused = client.post(
+        reverse("workshops:workshop_update", args=[foreign.slug]), {**data, **version_of(foreign)}
+    )
 
     assert response.status_code == 302
     own.refresh_from_db()
