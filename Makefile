@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 PY := $(CURDIR)/.venv/bin/python
 LOCAL := DJANGO_DEBUG=true
 
-.PHONY: install run otp test test-postgres test-sqlite lint format migrations demo backup restore clean
+.PHONY: install run otp test test-postgres test-sqlite lint format migrations demo backup restore clean bench
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv $(CURDIR)/.tools
@@ -63,6 +63,15 @@ test-postgres:
 test-sqlite:
 	@echo "== test suite on SQLite"
 	DATABASE_URL=$(SQLITE_TEST_URL) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## make bench: page server times at scale (BENCH_SCALE, default 1) beside Django admin and the
+## SQL floor, and the export speeds, on a scratch PostgreSQL database (BENCH_DATABASE_URL)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/scn_bench_scale
+BENCH_SCALE ?= 1
+bench: install
+	@psql "$(BENCH_DATABASE_URL)" -c 'select 1' >/dev/null 2>&1 || \
+	  psql "$(dir $(BENCH_DATABASE_URL))postgres" -c 'CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))'
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_SCALE=$(BENCH_SCALE) $(PY) bench/pages_bench.py
 
 ## make lint: ruff rules and formatting, and no model change without its migration
 lint: install
