@@ -144,6 +144,8 @@ class LookupWidget(widgets.Widget):
         if not text:
             return None
         matches = list(self.queryset(text, row)[:2])
+        if any(_is_archived(match) for match in matches):
+            raise ValueError(archived_message(matches[0]))
         if not matches:
             raise ValueError(self.unknown(text, row))
         if len(matches) > 1:
@@ -161,6 +163,24 @@ class LookupWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return str(value) if value is not None else ""
+
+
+def _is_archived(record) -> bool:
+    return getattr(record, "archived_at", None) is not None
+
+
+def archived_message(record) -> str:
+    return _(
+        "“%(record)s” is archived: restore it from the admin's archive before importing it."
+    ) % {"record": record}
+
+
+def _not_archived(record):
+    """A row matching an archived record is refused: an import neither updates nor links
+    to what nobody can see, and never brings it back silently."""
+    if _is_archived(record):
+        raise ValidationError(archived_message(record))
+    return record
 
 
 class CountryWidget(LookupWidget):
@@ -345,7 +365,7 @@ class CityResource(PortalResource):
         name = _text(row.get("name"))
         if not name or country is None:
             return None
-        return City.objects.filter(name__iexact=name, country=country).first()
+        return _not_archived(City.objects.filter(name__iexact=name, country=country).first())
 
     def slug_for(self, instance) -> str:
         slug = slugify(instance.name)
@@ -385,7 +405,9 @@ class OrganisationResource(PortalResource):
 
     def get_instance(self, instance_loader, row):
         name = _text(row.get("name"))
-        return Organisation.objects.filter(name__iexact=name).first() if name else None
+        return _not_archived(
+            Organisation.objects.filter(name__iexact=name).first() if name else None
+        )
 
 
 class OfficialResource(PortalResource):
@@ -445,7 +467,7 @@ class OfficialResource(PortalResource):
                 )
                 % {"name": name, "city": city}
             )
-        return matches[0] if matches else None
+        return _not_archived(matches[0]) if matches else None
 
 
 RESOURCES: dict[str, type[PortalResource]] = {

@@ -1,12 +1,13 @@
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from cities.filters import CityFilter, OfficialFilter, OrganisationFilter
 from cities.forms import CityForm, OfficialForm, OrganisationForm
-from cities.models import City, Official, Organisation
+from cities.models import City, DevolvedPower, LocalMechanism, Official, Organisation
 from cities.selectors import city_from_query, city_timeline
 from cities.services import city_save, official_save, organisation_save
 from consultations.models import Consultation
+from scn_portal import roles
 from scn_portal.archive import PortalArchiveView
 from scn_portal.exports import Column, choice_labels
 from scn_portal.generic import (
@@ -57,13 +58,17 @@ class CityDetailView(PortalDetailView):
     model = City
 
     def refine_queryset(self, queryset):
+        user = self.request.user
         return queryset.select_related("country", "hub").prefetch_related(
-            "devolved_powers", "mechanisms"
+            Prefetch("devolved_powers", queryset=DevolvedPower.objects.for_user(user)),
+            Prefetch("mechanisms", queryset=LocalMechanism.objects.for_user(user)),
         )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            **city_timeline(city=self.object, user=self.request.user), **kwargs
+            show_internal=roles.can_read_internal(self.request.user),
+            **city_timeline(city=self.object, user=self.request.user),
+            **kwargs,
         )
 
 

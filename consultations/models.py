@@ -229,9 +229,11 @@ class NextStep(PortalModel):
     title = models.CharField(_("title"), max_length=255)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind, db_index=True)
     description = models.TextField(_("description"), blank=True)
+    # A step arising from a consultation or workshop is part of it (it is on its form): only
+    # an admin's permanent deletion of an archived consultation or workshop takes it along.
     consultation = models.ForeignKey(
         Consultation,
-        models.PROTECT,
+        models.CASCADE,
         related_name="next_steps",
         verbose_name=_("arising from consultation"),
         null=True,
@@ -239,7 +241,7 @@ class NextStep(PortalModel):
     )
     workshop = models.ForeignKey(
         Workshop,
-        models.PROTECT,
+        models.CASCADE,
         related_name="next_steps",
         verbose_name=_("arising from workshop"),
         null=True,
@@ -277,6 +279,8 @@ class NextStep(PortalModel):
 
     objects = NextStepQuerySet.as_manager()
     history = HistoricalRecords()
+    # Its consultation's or workshop's form also saves it: lock those first (versions.py).
+    VERSION_PARENTS = ("consultation", "workshop")
 
     class Meta:
         verbose_name = _("next step")

@@ -227,7 +227,7 @@ class NextStepStatusView(NotFoundWhenRefusedMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("version", versions.current_version(self.next_step))
+        kwargs.setdefault("version", versions.form_version(self.request, self.next_step))
         return super().get_context_data(next_step=self.next_step, **kwargs)
 
     def form_valid(self, form):
@@ -247,7 +247,7 @@ class NextStepStatusView(NotFoundWhenRefusedMixin, FormView):
             return self.render_to_response(
                 self.get_context_data(
                     form=form,
-                    changed_meanwhile=error.changes[-20:],
+                    changed_meanwhile=error.changes,
                     version=versions.current_version(self.next_step),
                 )
             )

@@ -1,18 +1,59 @@
 """The admin's base class: history, and rows from the signed-in user's scope."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from scn_portal import versions
 from scn_portal.models import ExportLog
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
     """Every changelist, change page and autocomplete starts from `Model.objects.for_user`,
-    like the portal's own pages; the admin is no back door."""
+    like the portal's own pages; the admin is no back door.
+
+    Its change pages follow the portal's rule against lost updates (scn_portal/versions.py):
+    the page carries the version it was opened at, and a save over a newer one is refused on
+    the form, with what changed meanwhile, before anything is written.
+    """
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            return form
+
+        class VersionCheckedForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                try:
+                    versions.check_version(
+                        self.instance, request.POST.get(versions.FIELD), request.user
+                    )
+                except versions.StaleVersionError as error:
+                    told = "; ".join(
+                        f"{change.who}, {change.when:%Y-%m-%d %H:%M}: {change.what}"
+                        for change in error.changes
+                    )
+                    raise ValidationError(
+                        f"{error.message} {gettext('Changed meanwhile:')} {told}", code="stale"
+                    ) from error
+                return cleaned_data
+
+        return VersionCheckedForm
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            form = context["adminform"].form
+            stale = any(error.code == "stale" for error in form.non_field_errors().as_data())
+            context["portal_version"] = (
+                versions.current_version(obj) if stale else versions.form_version(request, obj)
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 # Authenticator devices: admins may see who has enrolled and delete a device (a lost phone,

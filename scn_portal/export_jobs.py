@@ -12,6 +12,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from scn_portal.models import ExportJob
 from scn_portal.services import export_job_cancel
+from scn_portal.tasks import may_still_export
 
 
 class ExportJobScopeMixin(LoginRequiredMixin):
@@ -50,7 +51,7 @@ class ExportJobStatusView(ExportJobScopeMixin, SingleObjectMixin, View):
 class ExportJobDownloadView(ExportJobScopeMixin, SingleObjectMixin, View):
     def get(self, request, *args, **kwargs):
         job = self.get_object()
-        if job.status != ExportJob.Status.DONE or not job.file:
+        if not job.downloadable() or not may_still_export(job):
             raise Http404
         try:
             handle = job.file.open("rb")

@@ -200,7 +200,7 @@ class PortalFormMixin(NotFoundWhenRefusedMixin):
         meta = self.model._meta
         editing = getattr(self, "object", None) is not None
         if editing:
-            kwargs.setdefault("version", versions.current_version(self.object))
+            kwargs.setdefault("version", versions.form_version(self.request, self.object))
         kwargs.setdefault(
             "page_title",
             gettext("Edit %(object)s") % {"object": self.object}
@@ -230,7 +230,7 @@ class PortalFormMixin(NotFoundWhenRefusedMixin):
         form.add_error(None, error)
         if isinstance(error, versions.StaleVersionError):
             return {
-                "changed_meanwhile": error.changes[-20:],
+                "changed_meanwhile": error.changes,
                 "version": versions.current_version(self.object),
             }
         return {}

@@ -483,10 +483,7 @@ class RecordRestoreView(NotFoundWhenRefusedMixin, View):
     def post(self, request, history_id: int, **kwargs):
         view = self.history_view
         lookup = {view.url_kwarg: kwargs[view.url_kwarg]}
-        if view.url_kwarg == "slug":
-            record = history_scope(view.model, request.user).filter(slug=lookup["slug"]).first()
-        else:
-            record = history_scope(view.model, request.user).filter(pk=lookup["pk"]).first()
+        record = history_scope(view.model, request.user).filter(**lookup).first()
         if record is None:
             raise Http404
         version = (
@@ -524,6 +521,7 @@ class RecordRestoreView(NotFoundWhenRefusedMixin, View):
                 gettext("%(record)s is back to its version of %(date)s.")
                 % {"record": restored, "date": display_date(version.history_date)},
             )
+            history_url = history_url_of(restored)  # the restore may bring back an old slug
         return HttpResponseRedirect(history_url)
 
     def changes(self, record: models.Model, version) -> list[Change]:
@@ -637,6 +635,6 @@ HISTORY_VIEWS: dict[type[models.Model], type[RecordHistoryView]] = {
 }
 
 
-def history_url(record: models.Model) -> str:
+def history_url_of(record: models.Model) -> str:
     view = HISTORY_VIEWS[type(record)]
     return reverse(view.url_name, kwargs={view.url_kwarg: getattr(record, view.url_kwarg)})

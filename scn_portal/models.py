@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -148,6 +149,14 @@ class ExportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("export_job", kwargs={"pk": self.pk})
+
+    def downloadable(self) -> bool:
+        """Done, with its file, and not expired."""
+        return (
+            self.status == self.Status.DONE
+            and bool(self.file)
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )
 
     @property
     def is_finished(self) -> bool:

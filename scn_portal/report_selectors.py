@@ -144,7 +144,8 @@ def workshop_report(*, workshop: Workshop, user: roles.User) -> WorkshopReport:
     organisation_ids = _visible_ids(
         Organisation,
         user,
-        {s.organisation_id for s in supports}
+        {workshop.organiser_id}
+        | {s.organisation_id for s in supports}
         | {p.organisation_id for p in participations}
         | {step.responsible_organisation_id for step in next_steps}
         | {item.outlet_id for item in media_coverage},

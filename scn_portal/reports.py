@@ -27,6 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from cities.models import City
+from scn_portal import roles
 from scn_portal.generic import PortalDetailView
 from scn_portal.report_selectors import city_report, city_report_refine, workshop_report
 from scn_portal.services import export_log_finish, export_log_start
@@ -130,6 +131,8 @@ class ReportView(PortalDetailView):
         return super().get_context_data(
             body_template=f"reports/{meta.model_name}_report_body.html",
             generated_on=timezone.localdate(),
+            # Internal fields (a city's governance profile) go to staff and viewers only.
+            show_internal=roles.can_read_internal(self.request.user),
             language=get_language(),
             **kwargs,
         )

@@ -243,10 +243,15 @@ def export_job_cancel(*, job) -> bool:
     """Ask the worker to stop; a job that has not finished yet ends as cancelled."""
     from scn_portal.models import ExportJob
 
+    now = timezone.now()
     return bool(
         ExportJob.objects.filter(pk=job.pk)
         .exclude(status__in=ExportJob.FINISHED)
-        .update(status=ExportJob.Status.CANCELLED, finished_at=timezone.now())
+        .update(
+            status=ExportJob.Status.CANCELLED,
+            finished_at=now,
+            expires_at=now + datetime.timedelta(days=settings.EXPORT_FILES_DAYS),
+        )
     )
 
 

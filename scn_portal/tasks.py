@@ -20,11 +20,21 @@ from django.utils.translation import gettext
 
 from scn_portal.exports import export_rows, write_csv, write_xlsx
 from scn_portal.models import ExportJob
-from scn_portal.services import export_log_finish
+from scn_portal.services import export_jobs_prune, export_log_finish
 
 
 class ExportCancelled(Exception):
     """The requester cancelled the job while it ran."""
+
+
+def may_still_export(job: ExportJob) -> bool:
+    """Whether the requester may still export that list (a role taken away since the job
+    ran takes the file away too)."""
+    try:
+        _list_view(job)
+    except PermissionError:
+        return False
+    return True
 
 
 def _list_view(job: ExportJob):
@@ -67,6 +77,7 @@ def run_export_job(job_id: str) -> int:
     )
     if not started:  # cancelled before it began
         return 0
+    export_jobs_prune()  # the worker keeps the private folder tidy as it goes
     job = ExportJob.objects.select_related("user", "log").get(pk=job_id)
     try:
         with translation.override(job.language), tempfile.TemporaryFile() as handle:
@@ -83,8 +94,12 @@ def run_export_job(job_id: str) -> int:
     except ExportCancelled:
         return 0
     except Exception as error:
+        now = timezone.now()
         ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=str(error), finished_at=timezone.now()
+            status=ExportJob.Status.FAILED,
+            error=str(error),
+            finished_at=now,
+            expires_at=now + datetime.timedelta(days=settings.EXPORT_FILES_DAYS),
         )
         raise
     job.finished_at = timezone.now()

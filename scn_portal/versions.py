@@ -25,6 +25,8 @@ from scn_portal import roles
 FIELD = "_version"
 # Bookkeeping fields that every change moves: not worth telling the user about.
 UNTOLD = {"updated_at", "created_at"}
+# The most recent changes told beside a refused save (a bogus version must stay cheap).
+SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,17 @@ def _history_rows(instance: models.Model, version: str) -> list[tuple[models.Mod
     for (historical, where, label), after in zip(
         histories, _parse(version, len(histories)), strict=True
     ):
-        newer = historical.objects.filter(**where, history_id__gt=after)
-        rows += [(row, str(label)) for row in newer.select_related("history_user")]
-    return sorted(rows, key=lambda pair: pair[0].history_date)
+        newer = historical.objects.filter(**where, history_id__gt=after).order_by("-history_id")
+        rows += [(row, str(label)) for row in newer.select_related("history_user")[:SHOWN]]
+    return sorted(rows, key=lambda pair: pair[0].history_date)[-SHOWN:]
+
+
+def form_version(request, instance: models.Model) -> str:
+    """The version a form page carries: the current one when the form opens; on a page sent
+    back (an error), the one it was opened at — only a refused stale save moves it on."""
+    if request.method == "POST":
+        return request.POST.get(FIELD, "")
+    return current_version(instance)
 
 
 def version_annotation(model: type[models.Model]) -> Subquery:
@@ -144,15 +154,30 @@ def changes_since(instance: models.Model, version: str, user=None) -> list[Chang
     return changes
 
 
+def lock(instance: models.Model) -> None:
+    """Lock the record's row and its inline rows until the transaction ends."""
+    list(type(instance)._base_manager.select_for_update().filter(pk=instance.pk).values("pk"))
+    for name in getattr(type(instance), "VERSION_CHILDREN", ()):
+        relation = instance._meta.get_field(name)
+        rows = relation.related_model._base_manager.filter(**{relation.field.name: instance.pk})
+        list(rows.select_for_update().values("pk"))
+
+
 def check_version(instance: models.Model, version: str | None, user=None) -> None:
     """Refuse (StaleVersionError) to save over a version newer than `version`.
 
-    The record's row is locked first (SELECT ... FOR UPDATE on PostgreSQL) so that two saves
-    at the same moment cannot both pass the check; call it inside the saving transaction.
+    The record's row and its inline rows are locked first (SELECT ... FOR UPDATE on
+    PostgreSQL; SQLite writes one at a time anyway), so that two saves at the same moment — of
+    the record, or of the record and one of its rows (a quick status change of a consultation's
+    next step) — cannot both pass the check. Call it inside the saving transaction.
     """
     if instance.pk is None:
         return
-    list(type(instance)._base_manager.select_for_update().filter(pk=instance.pk).values("pk"))
+    for name in getattr(type(instance), "VERSION_PARENTS", ()):
+        parent = getattr(instance, name)
+        if parent is not None:  # parents first: every save takes its locks in one order
+            lock(parent)
+    lock(instance)
     if version is None or version != current_version(instance):
         raise StaleVersionError(changes_since(instance, version or "", user))
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cities.models import City, Official, Organisation
-from consultations.models import Consultation, Finding
+from consultations.models import Consultation, Finding, NextStep
 from scn_portal.services import record_archive, record_delete_permanently, record_unarchive
 from tests.auth import sign_in
 from tests.conftest import make_user_with_role
@@ -325,6 +325,7 @@ def test_delete_permanently_asks_first_then_deletes_with_a_history_row_naming_th
 ):
     consultation = ConsultationFactory(title=NAME)
     finding = FindingFactory(consultation=consultation)
+    step = NextStepFactory(consultation=consultation, title="Its next step")
     record_archive(instance=consultation, actor=admin_user)
     url = admin_url(Consultation, "delete_permanently", consultation.pk)
 
@@ -342,6 +343,10 @@ def test_delete_permanently_asks_first_then_deletes_with_a_history_row_naming_th
     assert (deleted.history_type, deleted.history_user) == ("-", admin_user)
     cascaded = Finding.history.filter(id=finding.pk).first()  # deleted with it
     assert (cascaded.history_type, cascaded.history_user) == ("-", admin_user)
+    # Its next step (hidden with the archived consultation) goes with it, not in the way.
+    assert "Its next step" in confirm.content.decode()
+    gone = NextStep.history.filter(id=step.pk).first()
+    assert (gone.history_type, gone.history_user) == ("-", admin_user)
 
 
 def test_delete_permanently_is_refused_while_other_records_refer_to_it(admin_client, admin_user):

@@ -102,9 +102,9 @@ def readable(response) -> str:
 
 def history_pages() -> list[str]:
     """Every record's history page: asked for whether or not a link leads there."""
-    from scn_portal.history import HISTORY_VIEWS, history_url
+    from scn_portal.history import HISTORY_VIEWS, history_url_of
 
-    return [history_url(record) for model in HISTORY_VIEWS for record in model.objects.all()]
+    return [history_url_of(record) for model in HISTORY_VIEWS for record in model.objects.all()]
 
 
 def crawl(client: Client, limit: int = 400) -> dict[str, str]:

@@ -275,3 +275,43 @@ def test_the_database_worker_runs_a_queued_export(settings, exports_dir):
     assert response.status_code == 302 and job.status == "done"
     lines = download(client, job).decode().splitlines()
     assert len(lines) == 6 and lines[1].startswith("2017-11-01")
+
+
+@pytest.mark.django_db
+def test_an_expired_or_no_longer_permitted_file_is_not_downloaded(
+    staff_client, staff_user, quetta, settings, exports_dir, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    job, url = start_background_export(
+        staff_client, quetta, settings, django_capture_on_commit_callbacks
+    )
+    tasks.run_export_job.call(str(job.pk))
+    assert staff_client.get(f"{url}download/").status_code == 200
+
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now())
+    expired = staff_client.get(f"{url}download/").status_code
+    ExportJob.objects.filter(pk=job.pk).update(
+        expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    staff_user.groups.set([Group.objects.get(name="Partner editor")])  # no consultations now
+    demoted = staff_client.get(f"{url}download/").status_code
+
+    assert (expired, demoted) == (404, 404)
+
+
+@pytest.mark.django_db
+def test_cancelled_jobs_expire_and_the_prune_command_deletes_them(
+    staff_client, quetta, settings, exports_dir, django_capture_on_commit_callbacks
+):
+    job, url = start_background_export(
+        staff_client, quetta, settings, django_capture_on_commit_callbacks
+    )
+    staff_client.post(f"{url}cancel/")
+    job.refresh_from_db()
+    assert job.expires_at is not None
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now())
+
+    call_command("prune_exports", verbosity=0)
+
+    assert not ExportJob.objects.filter(pk=job.pk).exists()

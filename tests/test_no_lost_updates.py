@@ -179,3 +179,60 @@ def test_a_partner_is_not_told_which_internal_field_changed():
     assert "venue" in page
     assert "internal notes" not in page.lower()
     assert Consultation.objects.count() == 0
+
+
+def test_a_form_sent_back_for_an_error_keeps_the_version_it_was_opened_at(staff_client):
+    """Opened at version 1; someone saves version 2; a typing error sends the form back: it
+    must not quietly adopt version 2, or the corrected save would overwrite the other change."""
+    from cities.services import city_save
+
+    city = CityFactory(name="Quetta", population=1000)
+    url = reverse("cities:city_update", args=[city.slug])
+    opened = open_form(staff_client, url)
+    city_save(actor=None, city=city, data={"population": 999})
+
+    sent_back = staff_client.post(url, {**opened, "population": ["not a number"]})
+    again = form_values(sent_back.content.decode(), "record-form")
+    corrected = staff_client.post(url, {**again, "population": ["100"]})
+
+    assert again["_version"] == opened["_version"]
+    assert corrected.status_code == 200  # refused: someone changed the city meanwhile
+    assert "the system" in corrected.content.decode()
+    city.refresh_from_db()
+    assert city.population == 999
+
+
+def test_a_status_form_sent_back_for_an_error_keeps_its_version(consultation, staff_client):
+    step = consultation.next_steps.get()
+    status_url = reverse("consultations:next_step_status", args=[step.pk])
+    opened = form_values(staff_client.get(status_url).content.decode(), "status-change")
+    next_step_set_status(actor=None, next_step=step, status="in_progress", note="Moved.")
+
+    sent_back = staff_client.post(status_url, {**opened, "status": ["done"], "note": [""]})
+    again = form_values(sent_back.content.decode(), "status-change")
+    staff_client.post(status_url, {**again, "note": ["Done now."]})
+
+    assert again["_version"] == opened["_version"]
+    step.refresh_from_db()
+    assert step.status == NextStep.Status.IN_PROGRESS
+
+
+def test_an_admin_save_over_a_newer_version_is_refused_on_the_form(admin_client):
+    from cities.services import city_save
+
+    city = CityFactory(name="Quetta", population=1000)
+    url = reverse("admin:cities_city_change", args=[city.pk])
+    opened = form_values(admin_client.get(url).content.decode(), "city_form")
+    assert opened["_version"] != [""]
+    city_save(actor=None, city=city, data={"population": 999})
+
+    refused = admin_client.post(url, {**opened, "population": ["2000"]})
+    again = form_values(refused.content.decode(), "city_form")
+    merged = admin_client.post(url, {**again, "population": ["2000"]})
+
+    assert refused.status_code == 200
+    assert "Someone else saved this record" in refused.content.decode()
+    assert again["population"] == ["2000"] and again["_version"] != opened["_version"]
+    assert merged.status_code == 302
+    city.refresh_from_db()
+    assert city.population == 2000

@@ -172,3 +172,43 @@ def test_list_and_export_queries_do_not_grow_with_rows(staff_client, url, make_r
     many = count_queries(page_and_exports)
 
     assert_queries_do_not_grow(few, many)
+
+
+def test_a_partner_never_reads_the_name_of_an_official_who_has_not_consented(client):
+    individualland = OrganisationFactory(name="Individualland")
+    partner = make_user_with_role("Partner editor")
+    individualland.members.add(partner)
+    hidden_city = CityFactory(name="Hidden City", is_published=False)
+    workshop = WorkshopFactory(organiser=individualland, title="Own workshop")
+    ParticipationFactory(
+        workshop=workshop,
+        official=OfficialFactory(
+            name="Secret Official", city=hidden_city, consent_to_be_named=False
+        ),
+        city=hidden_city,
+        organisation=OrganisationFactory(name="Unpublished NGO", is_published=False),
+    )
+    ParticipationFactory(
+        workshop=workshop,
+        official=OfficialFactory(
+            name="Named Official",
+            consent_to_be_named=True,
+            consent_recorded_on=datetime.date(2017, 11, 1),
+        ),
+    )
+    sign_in(client, partner)
+
+    pages = [
+        client.get("/participants/").content.decode(),
+        client.get(workshop.get_absolute_url()).content.decode(),
+    ]
+    rows = csv_rows(client.get("/participants/", {"export": "csv"}))
+    found_by_name = client.get("/participants/", {"q": "Secret"}).content.decode()
+
+    for page in pages:
+        assert "Named Official" in page
+        assert "Secret Official" not in page and "Name not shown" in page
+        assert "Hidden City" not in page and "Unpublished NGO" not in page
+    assert {row[2] for row in rows[1:]} == {"Named Official", "Name not shown"}
+    assert not any("Secret" in cell or "Hidden City" in cell for row in rows for cell in row)
+    assert "Name not shown" not in found_by_name  # the hidden name finds nothing

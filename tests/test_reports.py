@@ -314,3 +314,26 @@ def test_reports_only_list_cities_in_scope():
     assert "Shown city" in content
     assert "Hidden city" not in content
     assert City.objects.filter(name="Hidden city").exists()
+
+
+def test_a_partners_reports_leave_out_internal_fields_and_unpublished_names():
+    individualland = OrganisationFactory(name="Individualland")
+    partner = make_user_with_role("Partner editor")
+    individualland.members.add(partner)
+    city = CityFactory(
+        name="Quetta", is_published=True, local_government_profile="Internal governance notes"
+    )
+    workshop = WorkshopFactory(
+        organiser=OrganisationFactory(name="Unpublished Convenor", is_published=False),
+        is_published=True,
+    )
+    workshop.supports.create(organisation=individualland, role="supporter")
+    client = signed_in_client(partner)
+
+    city_page = client.get(city_report_url(city.slug)).content.decode()
+    workshop_page = client.get(workshop_report_url(workshop.slug)).content.decode()
+    staff_page = signed_in_client(make_user_with_role("ISD staff")).get(city_report_url(city.slug))
+
+    assert "Internal governance notes" not in city_page
+    assert "Internal governance notes" in staff_page.content.decode()  # the control
+    assert "Unpublished Convenor" not in workshop_page

@@ -42,7 +42,8 @@ class WorkshopFilter(PortalFilterSet):
 
 
 class ParticipationFilter(PortalFilterSet):
-    search_fields = ("name", "official__name", "role", "workshop__title")
+    # `shown_name`: an official the user may not see is not found by their name either.
+    search_fields = ("shown_name", "role", "workshop__title")
     workshop = django_filters.ModelChoiceFilter(queryset=scoped_choices(Workshop))
     city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City), label=_("City"))
     organisation = django_filters.ModelChoiceFilter(queryset=scoped_choices(Organisation))
@@ -52,11 +53,11 @@ class ParticipationFilter(PortalFilterSet):
         label=_("Workshop between"), widget=DATE_RANGE
     )
     o = PortalOrderingFilter(
-        fields=[("workshop__start_date", "date"), ("name", "name"), ("city__name", "city")],
+        fields=[("workshop__start_date", "date"), ("shown_name", "name"), ("shown_city", "city")],
         field_labels={
             "workshop__start_date": _("Workshop date"),
-            "name": _("Name"),
-            "city__name": _("City"),
+            "shown_name": _("Name"),
+            "shown_city": _("City"),
         },
         label=_("Sort by"),
     )

@@ -173,6 +173,33 @@ class ParticipationQuerySet(models.QuerySet):
     def for_user(self, user: roles.User) -> ParticipationQuerySet:
         return self.filter(workshop__in=Workshop.objects.for_user(user).values("pk"))
 
+    def with_shown_names(self, user: roles.User) -> ParticipationQuerySet:
+        """What `user` may read of each participant, for lists, pages and exports alike:
+        `shown_name` (a guest's name, or the official's if `user` may see that official —
+        else empty: an official who has not consented to be named stays unnamed),
+        `shown_city` and `shown_organisation` (empty when unpublished to `user`)."""
+        officials = Official.objects.for_user(user).values("pk")
+        return self.annotate(
+            shown_name=models.Case(
+                models.When(official__isnull=True, then=F("name")),
+                models.When(official__in=officials, then=F("official__name")),
+                default=models.Value(""),
+            ),
+            shown_city=models.Case(
+                models.When(
+                    city__in=City.objects.for_user(user).values("pk"), then=F("city__name")
+                ),
+                default=models.Value(""),
+            ),
+            shown_organisation=models.Case(
+                models.When(
+                    organisation__in=Organisation.objects.for_user(user).values("pk"),
+                    then=F("organisation__name"),
+                ),
+                default=models.Value(""),
+            ),
+        )
+
 
 class Participation(PortalModel):
     """Someone invited to or attending a workshop: an official, or a guest named here."""

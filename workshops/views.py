@@ -1,5 +1,6 @@
-from django.db.models import Count, Prefetch, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, Prefetch
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
@@ -77,7 +78,8 @@ class WorkshopDetailView(PortalDetailView):
         return super().get_context_data(
             participations=Participation.objects.for_user(user)
             .filter(workshop=self.object)
-            .select_related("official", "organisation", "city")
+            .with_shown_names(user)
+            .select_related("official")
             .order_by("-is_high_level", "city__name", "name"),
             media_coverage=MediaCoverage.objects.for_user(user)
             .filter(workshop=self.object)
@@ -150,6 +152,10 @@ class WorkshopAutocompleteView(AutocompleteView):
         return f"{obj.title} ({obj.start_date:%d %b %Y})"
 
 
+def _name_or_not_shown(name: str) -> str:
+    return name or gettext("Name not shown")
+
+
 class ParticipationListView(PortalListView):
     model = Participation
     filterset_class = ParticipationFilter
@@ -159,20 +165,19 @@ class ParticipationListView(PortalListView):
         return [
             Column(_("Workshop"), "workshop__title"),
             Column(_("Workshop date"), "workshop__start_date"),
-            Column(_("Participant"), "participant_name"),
+            Column(_("Participant"), "shown_name", _name_or_not_shown),
             Column(_("Role at the event"), "role"),
-            Column(_("City represented"), "city__name"),
-            Column(_("Organisation"), "organisation__name"),
+            Column(_("City represented"), "shown_city"),
+            Column(_("Organisation"), "shown_organisation"),
             Column(_("Attendance"), "attendance", choice_labels(Participation.Attendance.choices)),
             Column(_("High-level guest"), "is_high_level"),
         ]
 
-    def refine_export(self, rows):
-        return rows.annotate(participant_name=Coalesce(NullIf("name", Value("")), "official__name"))
-
     def refine_queryset(self, queryset):
-        return queryset.select_related("workshop", "official", "city", "organisation").order_by(
-            "-workshop__start_date", "workshop__title", "-is_high_level", "name", "pk"
+        return (
+            queryset.with_shown_names(self.request.user)
+            .select_related("workshop")
+            .order_by("-workshop__start_date", "workshop__title", "-is_high_level", "name", "pk")
         )
 
 

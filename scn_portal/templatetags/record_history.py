@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from scn_portal.history import history_url, may_read_history
+from scn_portal.history import history_url_of, may_read_history
 
 register = template.Library()
 
@@ -17,6 +17,6 @@ def history_link(context, record) -> str:
         return ""
     return format_html(
         '<a class="btn btn-outline-secondary btn-sm" href="{}">{}</a>',
-        history_url(record),
+        history_url_of(record),
         gettext("History"),
     )

@@ -542,3 +542,22 @@ def test_a_large_confirmed_import_runs_in_the_background_as_its_requester(
     assert not any(tmp_path.rglob("*.csv"))  # the waiting file is gone
     assert mail.outbox[-1].to == ["root@example.org"]
     assert "1 new and 1 updated" in mail.outbox[-1].body
+
+
+def test_a_row_matching_an_archived_record_is_refused_and_writes_nothing(superuser, nazim):
+    from scn_portal.services import record_archive
+
+    record_archive(instance=nazim.city, actor=superuser)
+    before = counts()
+
+    report = import_rows(
+        resource_name="officials",
+        file_bytes=csv_file(officials_sheet(NAZIM_RENAMED)),
+        file_format="csv",
+        user=superuser,
+        dry_run=False,
+    )
+
+    assert not report.written
+    assert "is archived: restore it" in " ".join(report.messages)
+    assert counts() == before

@@ -13,6 +13,7 @@ from consultations.services import (
     next_step_set_status,
 )
 from tests.factories import CityFactory, NextStepFactory, OfficialFactory, UserFactory
+from tests.html_forms import version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +137,7 @@ def test_a_change_made_in_the_admin_is_recorded_with_the_signed_in_user(admin_cl
         "title": "T",
         "summary": "S, corrected in the admin.",
         "confidentiality": Consultation.Confidentiality.INTERNAL,
+        **version_of(consultation),
     }
     for prefix in ("findings", "next_steps"):
         data |= {
