@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Country, Official, Organisation, RegionalHub
+from scn_portal.forms import typeahead
 from scn_portal.generic import PortalFilterSet, PortalOrderingFilter, scoped_choices
 
 
@@ -38,7 +39,9 @@ class CityFilter(PortalFilterSet):
 
 class OfficialFilter(PortalFilterSet):
     search_fields = ("name", "name_local", "title", "city__name")
-    city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City))
+    city = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(City), widget=typeahead("cities:city_autocomplete")
+    )
     country = django_filters.ModelChoiceFilter(
         field_name="city__country", queryset=scoped_choices(Country), label=_("Country")
     )

@@ -468,7 +468,11 @@ class Official(Archivable):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["city", "name"], name="official_city_name_idx")]
+        indexes = [
+            models.Index(fields=["city", "name"], name="official_city_name_idx"),
+            # The list's order (EXPLAIN at 20,000 officials: Index Scan instead of a Sort).
+            models.Index(fields=["name", "id"], name="official_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -20,6 +20,12 @@ from scn_portal.views import AutocompleteView
 from workshops.models import Participation, Workshop
 
 
+def _sorted_by(request, column: str) -> bool:
+    """Whether the list is sorted by `column` (`?o=column` or `?o=-column`)."""
+    values = ",".join(request.GET.getlist("o")).split(",")
+    return any(value.strip().lstrip("-") == column for value in values)
+
+
 class CityListView(PortalListView):
     model = City
     filterset_class = CityFilter
@@ -47,11 +53,13 @@ class CityListView(PortalListView):
         ]
 
     def refine_queryset(self, queryset):
-        return (
-            queryset.select_related("country", "hub")
-            .with_engagement(self.request.user)
-            .order_by("name")
-        )
+        queryset = queryset.select_related("country", "hub").order_by("name", "pk")
+        if _sorted_by(self.request, "last_contact"):  # then every row needs it, not the page's
+            queryset = queryset.with_engagement(self.request.user)
+        return queryset
+
+    def page_annotations(self, rows):
+        return rows.with_engagement(self.request.user)
 
 
 class CityDetailView(PortalDetailView):
@@ -116,7 +124,7 @@ class OfficialListView(PortalListView):
         return columns
 
     def refine_queryset(self, queryset):
-        return queryset.select_related("city", "organisation").order_by("name")
+        return queryset.select_related("city", "organisation").order_by("name", "pk")
 
 
 class OfficialDetailView(PortalDetailView):
@@ -182,19 +190,15 @@ class OrganisationListView(PortalListView):
         ]
 
     def refine_queryset(self, queryset):
-        return (
-            queryset.select_related("country")
-            .annotate(
-                workshop_count=Count(
-                    "organised_workshops",
-                    filter=Q(
-                        organised_workshops__in=Workshop.objects.for_user(self.request.user).values(
-                            "pk"
-                        )
-                    ),
-                )
-            )
-            .order_by("name")
+        queryset = queryset.select_related("country").order_by("name", "pk")
+        if _sorted_by(self.request, "workshops"):  # then every row needs it, not the page's
+            queryset = self.page_annotations(queryset)
+        return queryset
+
+    def page_annotations(self, rows):
+        workshops = Workshop.objects.for_user(self.request.user).values("pk")
+        return rows.annotate(
+            workshop_count=Count("organised_workshops", filter=Q(organised_workshops__in=workshops))
         )
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import City, Country, Organisation, RegionalHub
 from consultations.models import Consultation, Finding, NextStep
 from scn_portal import roles
+from scn_portal.forms import typeahead
 from scn_portal.generic import (
     DATE_RANGE,
     PortalFilterSet,
@@ -15,14 +16,18 @@ from workshops.models import Workshop
 
 class ConsultationFilter(PortalFilterSet):
     search_fields = ("title", "summary", "city__name")
-    city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City))
+    city = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(City), widget=typeahead("cities:city_autocomplete")
+    )
     country = django_filters.ModelChoiceFilter(
         field_name="city__country", queryset=scoped_choices(Country), label=_("Country")
     )
     hub = django_filters.ModelChoiceFilter(
         field_name="city__hub", queryset=scoped_choices(RegionalHub), label=_("Hub")
     )
-    workshop = django_filters.ModelChoiceFilter(queryset=scoped_choices(Workshop))
+    workshop = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(Workshop), widget=typeahead("workshops:workshop_autocomplete")
+    )
     confidentiality = django_filters.ChoiceFilter(choices=Consultation.Confidentiality.choices)
     date = django_filters.DateFromToRangeFilter(label=_("Held between"), widget=DATE_RANGE)
     o = PortalOrderingFilter(
@@ -38,14 +43,18 @@ class ConsultationFilter(PortalFilterSet):
 
 class NextStepFilter(PortalFilterSet):
     search_fields = ("title", "description", "city__name")
-    city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City))
+    city = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(City), widget=typeahead("cities:city_autocomplete")
+    )
     kind = django_filters.ChoiceFilter(choices=NextStep.Kind.choices)
     status = django_filters.ChoiceFilter(choices=NextStep.Status.choices)
     owner = django_filters.ModelChoiceFilter(
         queryset=lambda request: roles.team_members_for(request.user)
     )
     responsible_organisation = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(Organisation), label=_("Responsible organisation")
+        queryset=scoped_choices(Organisation),
+        widget=typeahead("cities:organisation_autocomplete"),
+        label=_("Responsible organisation"),
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     due_date = django_filters.DateFromToRangeFilter(label=_("Due between"), widget=DATE_RANGE)
@@ -89,7 +98,10 @@ class FindingFilter(PortalFilterSet):
     search_fields = ("text", "consultation__title", "consultation__city__name")
     theme = django_filters.ChoiceFilter(choices=Finding.Theme.choices)
     city = django_filters.ModelChoiceFilter(
-        field_name="consultation__city", queryset=scoped_choices(City), label=_("City")
+        field_name="consultation__city",
+        queryset=scoped_choices(City),
+        widget=typeahead("cities:city_autocomplete"),
+        label=_("City"),
     )
     country = django_filters.ModelChoiceFilter(
         field_name="consultation__city__country",
@@ -100,7 +112,10 @@ class FindingFilter(PortalFilterSet):
         field_name="consultation__city__hub", queryset=scoped_choices(RegionalHub), label=_("Hub")
     )
     workshop = django_filters.ModelChoiceFilter(
-        field_name="consultation__workshop", queryset=scoped_choices(Workshop), label=_("Workshop")
+        field_name="consultation__workshop",
+        queryset=scoped_choices(Workshop),
+        widget=typeahead("workshops:workshop_autocomplete"),
+        label=_("Workshop"),
     )
     consultation__date = django_filters.DateFromToRangeFilter(
         label=_("Consultation between"), widget=DATE_RANGE

@@ -55,8 +55,11 @@ class ConsultationListView(PortalListView):
             Column(_("Summary"), "summary"),
         ]
 
+    def page_annotations(self, rows):
+        return rows.annotate(finding_count=Count("findings"))
+
     def refine_export(self, rows):
-        return rows.annotate(
+        return self.page_annotations(rows).annotate(
             official_names=joined_names(Official.objects.active(), "consultations"),
             team_member_names=joined_names(
                 get_user_model().objects.all(), "consultations", person_name()
@@ -64,11 +67,7 @@ class ConsultationListView(PortalListView):
         )
 
     def refine_queryset(self, queryset):
-        return (
-            queryset.select_related("city", "workshop")
-            .annotate(finding_count=Count("findings"))
-            .order_by("-date", "title")
-        )
+        return queryset.select_related("city", "workshop").order_by("-date", "title", "pk")
 
 
 class ConsultationDetailView(PortalDetailView):
@@ -163,14 +162,15 @@ class NextStepListView(PortalListView):
         ]
 
     def refine_export(self, rows):
-        return rows.with_overdue().annotate(owner_name=person_name("owner__"))
+        return rows.with_overdue().annotate(owner_name=person_name("owner__"))  # no version
 
     def refine_queryset(self, queryset):
-        return (
-            queryset.select_related("city", "owner", "responsible_organisation")
-            .with_version()
-            .order_by("due_date", "title")
+        return queryset.select_related("city", "owner", "responsible_organisation").order_by(
+            "due_date", "title", "pk"
         )
+
+    def page_annotations(self, rows):
+        return rows.with_version()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(status_form=NextStepStatusForm(), **kwargs)

@@ -212,3 +212,24 @@ def test_a_partner_never_reads_the_name_of_an_official_who_has_not_consented(cli
     assert {row[2] for row in rows[1:]} == {"Named Official", "Name not shown"}
     assert not any("Secret" in cell or "Hidden City" in cell for row in rows for cell in row)
     assert "Name not shown" not in found_by_name  # the hidden name finds nothing
+
+
+def test_a_long_list_counts_exactly_up_to_a_cap_then_says_about(staff_client, monkeypatch):
+    """Counting every row of a 100,000-row list is the cost the cap avoids: up to the cap the
+    count is exact; beyond it (PostgreSQL) the planner's estimate is shown as "about"."""
+    from django.db import connection
+
+    from scn_portal.generic import EstimatingPaginator
+
+    monkeypatch.setattr(EstimatingPaginator, "EXACT_UP_TO", 3)
+    for _ in range(3):
+        FindingFactory()
+    exact = staff_client.get("/findings/").content.decode()
+    FindingFactory()
+    beyond = staff_client.get("/findings/").content.decode()
+
+    assert "3 results" in exact and "About" not in exact
+    if connection.vendor == "postgresql":
+        assert "About" in beyond
+    else:
+        assert "4 results" in beyond

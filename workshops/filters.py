@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Organisation
+from scn_portal.forms import typeahead
 from scn_portal.generic import (
     DATE_RANGE,
     PortalFilterSet,
@@ -15,9 +16,14 @@ class WorkshopFilter(PortalFilterSet):
     search_fields = ("title", "venue", "organiser__name", "public_summary")
     kind = django_filters.ChoiceFilter(choices=Workshop.Kind.choices)
     city = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(City), method="filter_city", label=_("City")
+        queryset=scoped_choices(City),
+        widget=typeahead("cities:city_autocomplete"),
+        method="filter_city",
+        label=_("City"),
     )
-    organiser = django_filters.ModelChoiceFilter(queryset=scoped_choices(Organisation))
+    organiser = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(Organisation), widget=typeahead("cities:organisation_autocomplete")
+    )
     start_date = django_filters.DateFromToRangeFilter(label=_("Starts between"), widget=DATE_RANGE)
     is_published = django_filters.BooleanFilter(label=_("Published"))
     o = PortalOrderingFilter(
@@ -44,9 +50,15 @@ class WorkshopFilter(PortalFilterSet):
 class ParticipationFilter(PortalFilterSet):
     # `shown_name`: an official the user may not see is not found by their name either.
     search_fields = ("shown_name", "role", "workshop__title")
-    workshop = django_filters.ModelChoiceFilter(queryset=scoped_choices(Workshop))
-    city = django_filters.ModelChoiceFilter(queryset=scoped_choices(City), label=_("City"))
-    organisation = django_filters.ModelChoiceFilter(queryset=scoped_choices(Organisation))
+    workshop = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(Workshop), widget=typeahead("workshops:workshop_autocomplete")
+    )
+    city = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(City), widget=typeahead("cities:city_autocomplete"), label=_("City")
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(Organisation), widget=typeahead("cities:organisation_autocomplete")
+    )
     attendance = django_filters.ChoiceFilter(choices=Participation.Attendance.choices)
     is_high_level = django_filters.BooleanFilter(label=_("High-level guest"))
     workshop__start_date = django_filters.DateFromToRangeFilter(
@@ -69,7 +81,9 @@ class ParticipationFilter(PortalFilterSet):
 
 class MediaCoverageFilter(PortalFilterSet):
     search_fields = ("headline", "outlet_name", "outlet__name", "workshop__title")
-    workshop = django_filters.ModelChoiceFilter(queryset=scoped_choices(Workshop))
+    workshop = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(Workshop), widget=typeahead("workshops:workshop_autocomplete")
+    )
     language = django_filters.ChoiceFilter(choices=MediaCoverage.Language.choices)
     published_on = django_filters.DateFromToRangeFilter(
         label=_("Published between"), widget=DATE_RANGE

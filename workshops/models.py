@@ -116,7 +116,8 @@ class Workshop(Archivable):
             ),
         ]
         indexes = [
-            models.Index(fields=["-start_date", "title"], name="workshop_start_idx"),
+            # The list's order (EXPLAIN: Index Scan instead of a Sort of every workshop).
+            models.Index(fields=["-start_date", "title", "id"], name="workshop_start_idx"),
             models.Index(fields=["is_published", "-start_date"], name="workshop_published_idx"),
         ]
 
@@ -334,6 +335,12 @@ class MediaCoverage(PortalModel):
         verbose_name = _("media coverage")
         verbose_name_plural = _("media coverage")
         ordering = ["workshop", "published_on", "headline"]
+        indexes = [
+            # The list's order (EXPLAIN: Index Scan instead of a Sort of every item).
+            models.Index(
+                fields=["-published_on", "headline", "id"], name="media_coverage_list_order"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(outlet__isnull=False) | ~Q(outlet_name=""),

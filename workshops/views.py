@@ -47,9 +47,12 @@ class WorkshopListView(PortalListView):
         ]
         return columns
 
+    def page_annotations(self, rows):
+        return rows.annotate(participant_count=Count("participations"))
+
     def refine_export(self, rows):
         cities = City.objects.for_user(self.request.user)
-        return rows.annotate(city_names=joined_names(cities, "workshops"))
+        return self.page_annotations(rows).annotate(city_names=joined_names(cities, "workshops"))
 
     def refine_queryset(self, queryset):
         return (
@@ -59,8 +62,7 @@ class WorkshopListView(PortalListView):
                     "cities", queryset=City.objects.for_user(self.request.user).order_by("name")
                 )
             )
-            .annotate(participant_count=Count("participations"))
-            .order_by("-start_date", "title")
+            .order_by("-start_date", "title", "pk")
         )
 
 
