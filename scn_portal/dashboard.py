@@ -7,6 +7,7 @@ server-drawn SVG chart (no JavaScript, no inline styles). The reads are in `sele
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass
 
@@ -15,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from scn_portal import selectors
+from scn_portal import roles, selectors
+from scn_portal.public import cached
 from scn_portal.selectors import QuarterCount
 
 
@@ -160,6 +162,20 @@ def quarter_chart(
     )
 
 
+def _cached(name: str, user, today: datetime.date, build):
+    """A figure that scans many rows (counts over every city or step, the chart), cached per
+    scope under the data version, which moves on whenever a record changes (see public.py):
+    never stale, computed once per change instead of once per visit. ISD staff share one
+    scope, viewers another; anyone else (a partner) has their own."""
+    if roles.is_isd_staff(user):
+        scope = "isd"
+    elif roles.is_viewer(user):
+        scope = "viewer"
+    else:
+        scope = f"user-{user.pk}"
+    return cached(f"dashboard-{name}", build, scope, today.isoformat())
+
+
 class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "scn_portal/dashboard.html"
 
@@ -174,7 +190,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         context = {
             "today": today,
             "overdue_next_steps": overdue[: selectors.OVERDUE_LIMIT],
-            "overdue_count": overdue.count(),
+            "overdue_count": _cached("overdue-count", user, today, overdue.count),
             "my_next_steps": selectors.dashboard_my_open_next_steps(user=user)[
                 : selectors.MY_STEPS_LIMIT
             ],
@@ -191,10 +207,16 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 "recent_consultations": selectors.dashboard_recent_consultations(user=user)[
                     : selectors.RECENT_CONSULTATIONS_LIMIT
                 ],
-                "quiet_cities": quiet[: selectors.NO_CONTACT_LIMIT],
-                "quiet_city_count": quiet.count(),
+                "quiet_cities": _cached(
+                    "quiet-cities", user, today, lambda: list(quiet[: selectors.NO_CONTACT_LIMIT])
+                ),
+                "quiet_city_count": _cached("quiet-count", user, today, quiet.count),
             }
-        context["chart"] = quarter_chart(
-            selectors.engagement_per_quarter(user=user, today=today), series
+        quarters = _cached(
+            "quarters",
+            user,
+            today,
+            lambda: selectors.engagement_per_quarter(user=user, today=today),
         )
+        context["chart"] = quarter_chart(quarters, series)
         return super().get_context_data(**context, **kwargs)

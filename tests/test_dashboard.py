@@ -68,7 +68,9 @@ def test_anonymous_user_is_sent_to_sign_in(client):
     assert response.url == "/accounts/login/?next=/dashboard/"
 
 
-def test_overdue_next_step_is_shown_until_it_is_done(client, staff):
+def test_overdue_next_step_is_shown_until_it_is_done(
+    client, staff, django_capture_on_commit_callbacks
+):
     today = timezone.localdate()
     step = NextStepFactory(
         title="Send the detailed report",
@@ -92,9 +94,10 @@ def test_overdue_next_step_is_shown_until_it_is_done(client, staff):
     assert "12 days overdue" in overdue
     assert "Not due yet" not in overdue
 
-    next_step_set_status(
-        actor=staff, next_step=step, status=NextStep.Status.DONE, note="Report sent."
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the committed change is seen
+        next_step_set_status(
+            actor=staff, next_step=step, status=NextStep.Status.DONE, note="Report sent."
+        )
 
     overdue = section(get_dashboard(client), "overdue-heading")
     assert "Send the detailed report" not in overdue
@@ -320,10 +323,16 @@ def test_every_staff_role_sees_every_section(client, role):
         assert f'id="{heading}-heading"' in content
 
 
-def test_dashboard_query_count_does_not_grow_with_rows(client, staff):
+def test_dashboard_query_count_does_not_grow_with_rows(
+    client, staff, django_capture_on_commit_callbacks
+):
     today = timezone.localdate()
 
     def build(n: int) -> None:
+        with django_capture_on_commit_callbacks(execute=True):  # cached figures move on
+            build_rows(n)
+
+    def build_rows(n: int) -> None:
         for i in range(n):
             cities = [CityFactory(), CityFactory()]
             ConsultationFactory(city=cities[0], date=today - datetime.timedelta(days=i * 30))
@@ -348,3 +357,28 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, staff):
     # their cities; consultations; quiet cities and their count; the chart (2)
     sql = [query for query in many[1] if "SAVEPOINT" not in query]
     assert len(sql) <= 17, "\n".join(sql)
+
+
+def test_cached_figures_are_kept_apart_per_scope(client, staff):
+    """ISD staff's cached count includes a confidential consultation's overdue step; a
+    viewer, served after them from the same cache, must get their own figures."""
+    from django.test import Client
+
+    from consultations.models import Consultation
+    from tests.conftest import make_user_with_role
+    from tests.factories import ConsultationFactory
+
+    today = timezone.localdate()
+    confidential = ConsultationFactory(confidentiality=Consultation.Confidentiality.CONFIDENTIAL)
+    NextStepFactory(
+        consultation=confidential, city=confidential.city, due_date=today - datetime.timedelta(3)
+    )
+    viewer = Client()
+    sign_in(viewer, make_user_with_role("Viewer"))
+
+    staff_view = section(get_dashboard(client), "overdue-heading")
+    viewer_view = section(get_dashboard(viewer), "overdue-heading")
+
+    assert "1 overdue" in staff_view
+    assert "1 overdue" not in viewer_view
+    assert "No next step is overdue." in viewer_view
