@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.validators import slug_re as SLUG
-from django.db.models import Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from cities.models import City, Official
 from consultations.models import Consultation, Finding, NextStep
@@ -22,44 +24,65 @@ class TimelineEntry:
     record: Any
 
 
+# The page shows the most recent engagement; the lists (filtered by the city) hold the rest.
+TIMELINE_LIMIT = 60
+OPEN_STEPS_LIMIT = 30
+
+
 def city_timeline(*, city: City, user: roles.User) -> dict[str, Any]:
-    """The city's officials, open next steps (overdue first) and every workshop, consultation
-    (with its findings) and next step, most recent first, each from the user's scope."""
+    """The city's officials, open next steps (overdue first) and its most recent workshops,
+    consultations (with their findings) and next steps, most recent first, each from the
+    user's scope. Each kind is read newest first and cut at TIMELINE_LIMIT, so a city with
+    a thousand consultations costs what one with sixty does; counts say what is not shown."""
     workshops = list(
         Workshop.objects.for_user(user)
         .filter(cities=city)
         .select_related("organiser")
-        .order_by("-start_date")
+        .order_by("-start_date", "-pk")[:TIMELINE_LIMIT]
     )
-    consultations = list(
-        Consultation.objects.for_user(user)
-        .filter(city=city)
-        .prefetch_related(
+    consultations = Consultation.objects.for_user(user).filter(city=city)
+    recent_consultations = list(
+        consultations.prefetch_related(
             Prefetch("findings", queryset=Finding.objects.for_user(user).order_by("position")),
             Prefetch("officials", queryset=Official.objects.for_user(user).order_by("name")),
-        )
-        .order_by("-date")
+        ).order_by("-date", "-pk")[:TIMELINE_LIMIT]
     )
-    next_steps = list(
+    steps = (
         NextStep.objects.for_user(user)
-        .filter(Q(city=city) | Q(consultation__city=city))
+        .filter(
+            Q(city=city) | Q(consultation__in=Consultation.objects.filter(city=city).values("pk"))
+        )
         .select_related("owner", "responsible_organisation", "consultation", "workshop")
-        .order_by("due_date", "title")
+    )
+    recent_steps = list(
+        steps.annotate(
+            when=Coalesce("completed_on", "due_date", "consultation__date", "workshop__start_date")
+        ).order_by(F("when").desc(nulls_last=True), "-pk")[:TIMELINE_LIMIT]
     )
     entries = [TimelineEntry(w.start_date, "workshop", w) for w in workshops]
-    entries += [TimelineEntry(c.date, "consultation", c) for c in consultations]
-    entries += [TimelineEntry(_next_step_date(step), "next_step", step) for step in next_steps]
+    entries += [TimelineEntry(c.date, "consultation", c) for c in recent_consultations]
+    entries += [TimelineEntry(_next_step_date(step), "next_step", step) for step in recent_steps]
     entries.sort(key=lambda entry: entry.date, reverse=True)
-    open_steps = [step for step in next_steps if step.is_open]
-    open_steps.sort(key=lambda step: (not step.is_overdue, step.due_date or datetime.date.max))
+    today = timezone.localdate()
+    open_steps = list(
+        steps.open().order_by(
+            Case(When(due_date__lt=today, then=0), default=1),
+            F("due_date").asc(nulls_last=True),
+            "pk",
+        )[:OPEN_STEPS_LIMIT]
+    )
     return {
-        "timeline": entries,
+        "timeline": entries[:TIMELINE_LIMIT],
+        "timeline_is_cut": len(entries) > TIMELINE_LIMIT
+        or TIMELINE_LIMIT in (len(workshops), len(recent_consultations), len(recent_steps)),
+        "consultation_count": consultations.count(),
         "officials": Official.objects.for_user(user)
         .filter(city=city)
         .select_related("organisation")
         .order_by("name"),
         "open_next_steps": open_steps,
-        "overdue_count": sum(step.is_overdue for step in open_steps),
+        "open_step_count": steps.open().count(),
+        "overdue_count": steps.overdue(today).count(),
     }
 
 

@@ -298,3 +298,23 @@ def test_a_next_step_without_dates_stands_on_the_timeline_at_its_consultation(st
     timeline = content[content.index("Engagement timeline") :]
     step_line = timeline[: timeline.index("Onboard")]
     assert step_line.rindex('datetime="2017-11-01"') > step_line.rfind("<li")
+
+
+def test_a_busy_citys_timeline_shows_its_latest_engagement_and_links_to_the_rest(
+    staff_client, monkeypatch
+):
+    import datetime
+
+    from cities import selectors
+
+    monkeypatch.setattr(selectors, "TIMELINE_LIMIT", 3)
+    city = CityFactory(name="Busy City")
+    for day in range(1, 6):
+        ConsultationFactory(city=city, title=f"Talk {day}", date=datetime.date(2020, 1, day))
+
+    page = staff_client.get(city.get_absolute_url()).content.decode()
+
+    assert all(f"Talk {day}" in page for day in (5, 4, 3))
+    assert "Talk 2" not in page and "Talk 1" not in page
+    assert "all 5 consultations" in page
+    assert f"/consultations/?city={city.pk}" in page

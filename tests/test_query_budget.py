@@ -1,0 +1,48 @@
+"""The query budget: exactly how many SQL queries the busiest pages make, signed in as ISD
+staff on the demo data (like NetBox's per-app query counts). A change that adds a query to
+one of them fails here, and must change this table on purpose. That no page's count grows
+with its rows is asserted beside each page's own tests (`..._queries_do_not_grow`).
+
+Every signed-in page starts with the same queries: the session, the user, the second
+factor's device, the user's permissions (two), their roles (the groups' names), and the
+session saved again for the idle time-out.
+"""
+
+import pytest
+from django.urls import reverse
+
+from scn_portal.demo import WORKSHOP_SLUG, load_demo
+from tests.queries import count_queries
+
+pytestmark = pytest.mark.django_db
+
+# page: (URL name, its arguments, queries). The seven queries of every signed-in page are
+# included; the rest is the page's own: its rows, the paginator's count, the filter form's
+# chosen options, the per-page figures (counts, versions), prefetched related rows.
+BUDGET = {
+    "dashboard": ("dashboard", {}, 15),
+    "city list": ("cities:city_list", {}, 16),
+    "official list": ("cities:official_list", {}, 14),
+    "organisation list": ("cities:organisation_list", {}, 15),
+    "workshop list": ("workshops:workshop_list", {}, 15),
+    "participant list": ("workshops:participation_list", {}, 13),
+    "media coverage list": ("workshops:mediacoverage_list", {}, 13),
+    "consultation list": ("consultations:consultation_list", {}, 16),
+    "finding list": ("consultations:finding_list", {}, 15),
+    "next step list": ("consultations:next_step_list", {}, 15),
+    "city timeline": ("cities:city_detail", {"slug": "quetta"}, 24),
+    "workshop page": ("workshops:workshop_detail", {"slug": WORKSHOP_SLUG}, 20),
+    "search": ("search", {}, 16),
+}
+
+
+@pytest.mark.parametrize("page", BUDGET)
+def test_the_busiest_pages_make_exactly_their_budget_of_queries(staff_client, page):
+    load_demo()
+    name, kwargs, budget = BUDGET[page]
+    url = reverse(name, kwargs=kwargs) + ("?q=Quetta" if name == "search" else "")
+    staff_client.get(url)  # the session's first request settles it
+
+    count, queries = count_queries(lambda: staff_client.get(url))
+
+    assert count == budget, "\n".join(queries)
