@@ -94,11 +94,15 @@ def published_workshops() -> Any:
     )
 
 
-def public_map(cities) -> Any:
-    """The map of `cities`; in Urdu, the markers carry the cities' local-script names."""
+def public_map(cities) -> str:
+    """The map of `cities`, drawn as SVG markup; in Urdu, the markers carry the cities'
+    local-script names. Rendered here, once, so that a cached page caches the drawing too
+    (hundreds of country outlines and markers cost more to render than to look up)."""
+    from django.template.loader import render_to_string
     from django.utils.translation import get_language
 
-    return network_map(cities, url=city_url, local_names=get_language() == "ur")
+    drawing = network_map(cities, url=city_url, local_names=get_language() == "ur")
+    return render_to_string("components/network_map.html", {"map": drawing})
 
 
 def city_profile(city: City) -> dict[str, Any]:
@@ -277,7 +281,10 @@ class CityDirectoryView(FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["map"] = public_map(context["object_list"])
+        cities = list(context["object_list"])
+        context["map"] = cached(
+            "directory-map", lambda: public_map(cities), *[city.pk for city in cities]
+        )
         return context
 
 
@@ -290,7 +297,7 @@ class PublicCityView(TemplateView):
         )
         return super().get_context_data(
             city=city,
-            map=public_map([city]),
+            map=cached("city-map", lambda: public_map([city]), city.pk),
             **cached("city", lambda: city_profile(city), city.pk),
             **kwargs,
         )

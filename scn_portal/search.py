@@ -43,6 +43,15 @@ def _search_query(query: str) -> SearchQuery:
     return SearchQuery(query, search_type="websearch", config="simple")
 
 
+def _prefix_query(words: Sequence[str]) -> SearchQuery | None:
+    """Every word as a prefix ("pesh" finds "Peshawar"), all of them required; None when no
+    word holds a letter or digit. Only letters and digits go into the query, so no input can
+    be read as tsquery syntax."""
+    terms = ["".join(char for char in word if char.isalnum()) for word in words]
+    raw = " & ".join(f"{term}:*" for term in terms if term)
+    return SearchQuery(raw, search_type="raw", config="simple") if raw else None
+
+
 def _vector(fields: Sequence[str], weight: str) -> SearchVector:
     return SearchVector(*fields, weight=weight, config="simple")
 
@@ -78,6 +87,10 @@ class SearchKind:
     ordering: tuple[str, ...] = ()
     also_match: Callable[[roles.User, str], Q] | None = None
     """Extra rows that match through related records (a consultation's findings)."""
+    indexed: bool = False
+    """A large table, matched on PostgreSQL only through its full-text index (see
+    consultations/migrations/0007): every word as a prefix of a word of the document, instead
+    of also scanning every row for the words inside names."""
 
     def text_fields_for(self, user: roles.User) -> tuple[str, ...]:
         if self.internal_fields and roles.can_read_internal(user):
@@ -90,7 +103,19 @@ class SearchKind:
         name_match = every_word_in(self.name_fields, words)
         text_fields = self.text_fields_for(user)
         queryset = self.model.objects.for_user(user)
-        if _uses_full_text():
+        if _uses_full_text() and self.indexed:
+            search_query = _prefix_query(words)
+            if search_query is None:  # nothing searchable in what was typed
+                return []
+            document = _vector(self.name_fields, "A")
+            if text_fields:
+                document += _vector(text_fields, "B")
+            queryset = queryset.alias(
+                match_document=SearchVector(*self.name_fields, *text_fields, config="simple"),
+                search_document=document,
+            ).annotate(search_rank=SearchRank(F("search_document"), search_query))
+            match = Q(match_document=search_query)
+        elif _uses_full_text():
             search_query = _search_query(query)
             document = _vector(self.name_fields, "A")
             if text_fields:
@@ -154,6 +179,7 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
         name_fields=("title",),
         text_fields=("venue", "public_summary", "agenda", "outcomes"),
         ordering=("-start_date", "title"),
+        indexed=True,
     ),
     SearchKind(
         key="consultations",
@@ -165,6 +191,7 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
         related=("city",),
         ordering=("-date", "title"),
         also_match=_consultation_findings_match,
+        indexed=True,
     ),
 )
 
