@@ -133,6 +133,10 @@ class EstimatingPaginator(Paginator):
         return max(int(plan[0]["Plan"]["Plan Rows"]), capped)
 
 
+# Beyond this many rows skipped, a page is fetched in two steps (see `paginate_queryset`).
+DEEP_PAGE_ROWS = 1000
+
+
 class PortalListView(ScopedMixin, FilterView):
     paginate_by = 25
     paginator_class = EstimatingPaginator
@@ -162,6 +166,13 @@ class PortalListView(ScopedMixin, FilterView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        if isinstance(rows, models.QuerySet) and (rows.query.low_mark or 0) > DEEP_PAGE_ROWS:
+            # A deep page: OFFSET reads every row it skips. Skip over primary keys only
+            # (an index-only scan in the list's order where the index allows), then fetch
+            # the page's 25 rows with their joins.
+            keys = list(rows.values_list("pk", flat=True))
+            found = {row.pk: row for row in queryset.filter(pk__in=keys)}
+            rows = [found[key] for key in keys if key in found]
         rows = list(rows)
         annotated = self.page_annotations(
             self.model.objects.filter(pk__in=[row.pk for row in rows])

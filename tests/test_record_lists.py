@@ -233,3 +233,24 @@ def test_a_long_list_counts_exactly_up_to_a_cap_then_says_about(staff_client, mo
         assert "About" in beyond
     else:
         assert "4 results" in beyond
+
+
+def test_a_deep_page_shows_the_same_rows_in_the_same_order(staff_client, monkeypatch):
+    """Deep pages are read in two steps (keys, then rows): the rows must be those, in that
+    order, that one query would give."""
+    from scn_portal import generic
+
+    for day in range(1, 31):
+        ConsultationFactory(
+            title=f"Talk {day:02d}",
+            date=datetime.date(2017, 11, day),
+            confidentiality=Consultation.Confidentiality.INTERNAL,
+        )
+    one_query = staff_client.get("/consultations/", {"page": 2}).content.decode()
+    monkeypatch.setattr(generic, "DEEP_PAGE_ROWS", 10)
+    two_steps = staff_client.get("/consultations/", {"page": 2}).content.decode()
+
+    def titles(page):
+        return [line.split("Talk ")[1][:2] for line in page.splitlines() if ">Talk " in line]
+
+    assert titles(two_steps) == titles(one_query) == ["05", "04", "03", "02", "01"]
