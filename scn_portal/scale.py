@@ -49,6 +49,10 @@ STAFF_USERNAME = "scale.staff.{:02d}"
 PREFIX = "[Scale]"
 
 
+# Reference data stops growing with the scale: there are about 200 countries in the world.
+WORLD_LIMITS = {"hubs": 12, "countries": 200}
+
+
 @dataclass(frozen=True)
 class ScaleCounts:
     """How many rows of each kind the generator makes (scale 1 as the defaults)."""
@@ -70,16 +74,18 @@ class ScaleCounts:
 
     @classmethod
     def at(cls, scale: float) -> ScaleCounts:
-        """Every count times `scale`, rounded, and never below one."""
+        """Every count times `scale`, rounded, and never below one; hubs and countries stop
+        where the world does (WORLD_LIMITS): at scale 10 there are more cities per country,
+        not 800 countries."""
         if scale <= 0:
             raise ValueError("The scale must be positive.")
         base = cls()
-        return cls(
-            **{
-                field.name: max(1, round(getattr(base, field.name) * scale))
-                for field in fields(cls)
-            }
-        )
+        counts = {
+            field.name: max(1, round(getattr(base, field.name) * scale)) for field in fields(cls)
+        }
+        for name, limit in WORLD_LIMITS.items():
+            counts[name] = min(counts[name], limit)
+        return cls(**counts)
 
     def as_dict(self) -> dict[str, int]:
         return {field.name: getattr(self, field.name) for field in fields(self)}

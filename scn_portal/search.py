@@ -4,24 +4,31 @@ Each kind's rows start from its model's `for_user()` scope, so a search never fi
 user cannot open, and only fields the user may read are searched (a consultation's internal
 summary only for staff and viewers; officials' contact details never).
 
-- PostgreSQL: full-text search in the `simple` configuration (no stemming, so names and Urdu
-  text match as typed) with `websearch` syntax ("quoted phrases", `or`, `-word`), ranked with
-  names weighted above other text; a case-insensitive match of every word on the name finds
-  partial words ("Pesh" finds Peshawar). Rows are ordered by rank, then by name (or date).
-- SQLite: every word must appear (case-insensitively) in one of the fields; rows whose name
-  holds every word come first.
+A record matches when every word of the query starts a word of its name or text
+(PostgreSQL: full-text search in the `simple` configuration, no stemming, so names and Urdu
+text match as typed; "Pesh" finds Peshawar) or lies inside one of them (SQLite). Records whose
+name holds every word come first, then the others, each in the kind's own order (newest first
+for workshops and consultations). Counts stop at COUNT_UP_TO ("more than 1,000").
+
+Every query of a kind stays on that kind's own columns, through the full-text indexes built
+on exactly the same expressions (see consultations/migrations/0007 and 0008), and is ordered
+and limited by the database: at 100,000 consultations, "council" (in three consultations out
+of four) is found without reading, ranking or counting every match. Matches through related
+records are looked up first (a city's country and hub) or probed per row (a consultation's
+key findings).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, models
-from django.db.models import Case, Count, F, FloatField, Q, Value, When, Window
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+from django.db import connection, models, transaction
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -32,43 +39,127 @@ from scn_portal.text import MAX_WORDS, clean_query, every_word_in
 from workshops.models import Workshop
 
 RESULTS_PER_KIND = 20
+COUNT_UP_TO = 1000
+"""A kind's matches are counted up to this many; beyond, the page says "more than"."""
+
+WALK_STEPS = (250, 1000, 4000)
+"""How many rows, in the list's order, each step of a common word's walk tests."""
+
+NOTHING = Q(pk__in=[])
 
 
 def _uses_full_text() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _search_query(query: str) -> SearchQuery:
-    # websearch_to_tsquery never fails on its input, whatever the punctuation.
-    return SearchQuery(query, search_type="websearch", config="simple")
-
-
 def _prefix_query(words: Sequence[str]) -> SearchQuery | None:
     """Every word as a prefix ("pesh" finds "Peshawar"), all of them required; None when no
     word holds a letter or digit. Only letters and digits go into the query, so no input can
-    be read as tsquery syntax."""
-    terms = ["".join(char for char in word if char.isalnum()) for word in words]
-    raw = " & ".join(f"{term}:*" for term in terms if term)
-    return SearchQuery(raw, search_type="raw", config="simple") if raw else None
+    be read as tsquery syntax; a word with punctuation inside ("O'Brien") is split where the
+    full-text parser splits it."""
+    terms = []
+    for word in words:
+        pieces = "".join(char if char.isalnum() else " " for char in word).split()
+        # "(word | word:*)" matches what "word:*" matches, and lets the planner estimate a
+        # whole word from its statistics: it judges any prefix to match 2% of rows.
+        terms += [f"({piece} | {piece}:*)" for piece in pieces]
+    return SearchQuery(" & ".join(terms), search_type="raw", config="simple") if terms else None
 
 
-def _vector(fields: Sequence[str], weight: str) -> SearchVector:
-    return SearchVector(*fields, weight=weight, config="simple")
+def words_match(fields: Sequence[str], words: Sequence[str]) -> Q:
+    """Every word starts a word of the fields (PostgreSQL, through the full-text index built
+    on this very expression) or lies inside one of them (SQLite)."""
+    if not _uses_full_text():
+        return every_word_in(fields, words)
+    query = _prefix_query(words)
+    if query is None:
+        return NOTHING
+    return Q(SearchVectorExact(SearchVector(*fields, config="simple"), query))
 
 
-def _matching(queryset: models.QuerySet, fields: Sequence[str], query: str) -> models.QuerySet:
-    """The rows of `queryset` whose `fields` match the query (unranked)."""
-    if _uses_full_text():
-        return queryset.alias(search_document=SearchVector(*fields, config="simple")).filter(
-            search_document=_search_query(query)
+def _consultation_findings(user: roles.User, words: Sequence[str]) -> models.QuerySet:
+    """The key findings, visible to the user, that match the words."""
+    return Finding.objects.for_user(user).filter(words_match(("text",), words))
+
+
+def _keys(rows: models.QuerySet, key: str = "pk") -> list[Any]:
+    """Up to COUNT_UP_TO + 1 keys of the rows, unordered: the database stops there."""
+    return list(rows.order_by().values_list(key, flat=True)[: COUNT_UP_TO + 1])
+
+
+@contextmanager
+def _through_full_text_indexes() -> Iterator[None]:
+    """While finding which records match, PostgreSQL reads each table through its full-text
+    index. Left to itself, the planner counts to_tsvector as cheap (100 x cpu_operator_cost a
+    row) and recomputes it row by row on another index or a scan: at scale 1, "council" took
+    53 ms to find 1,001 workshops (30 us a row) and 35 ms to find as many findings, against 2 ms
+    and 15 ms through the full-text indexes (EXPLAIN ANALYZE). Here only bitmap scans are
+    allowed and operators priced at 20 times the default. `SET LOCAL` lasts to the end of the
+    transaction, so it is all set back afterwards."""
+    if not _uses_full_text():
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+            "SET LOCAL cpu_operator_cost = 0.05"
         )
-    return queryset.filter(every_word_in(fields, query.split()[:MAX_WORDS]))
+        try:
+            yield
+        finally:
+            cursor.execute(
+                "SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = on; "
+                "SET LOCAL cpu_operator_cost = DEFAULT"
+            )
 
 
-def _consultation_findings_match(user: roles.User, query: str) -> Q:
-    """Consultations with a key finding, visible to the user, that matches the query."""
-    findings = _matching(Finding.objects.for_user(user), ["text"], query)
-    return Q(pk__in=findings.values("consultation"))
+@dataclass(frozen=True)
+class _Found:
+    """What matched of one kind: the records whose name matches, and every match."""
+
+    named: _Match
+    matches: list[_Match]
+
+    @property
+    def total(self) -> int:
+        """The number of matches, counted up to COUNT_UP_TO + 1."""
+        return min(len(set().union(*(match.keys for match in self.matches))), COUNT_UP_TO + 1)
+
+
+@dataclass(frozen=True)
+class _Match:
+    """One way a kind's records match: a test of a row, and the matching keys (capped)."""
+
+    condition: Q
+    keys: list[Any]
+
+    @property
+    def is_common(self) -> bool:
+        return len(self.keys) > COUNT_UP_TO
+
+    def first(
+        self, scope: models.QuerySet, ordering: Sequence[str], limit: int, skip: Sequence[Any]
+    ) -> list[Any]:
+        """The keys of the first `limit` matches in the list's order, `skip` aside.
+
+        Few matches: sorted from their keys. Many: the list's order is walked in growing
+        steps and each step's rows tested, so a common word costs a step or two; the
+        planner, left to itself, misjudges how common a prefix is and sorts every match."""
+        if not self.is_common:
+            rows = scope.filter(pk__in=self.keys).exclude(pk__in=skip).order_by(*ordering)
+            return list(rows.values_list("pk", flat=True)[:limit])
+        in_order = scope.exclude(pk__in=skip).order_by(*ordering).values_list("pk", flat=True)
+        found: list[Any] = []
+        start = 0
+        for step in WALK_STEPS:
+            keys = list(in_order[start : start + step])
+            hits = set(scope.filter(self.condition, pk__in=keys).values_list("pk", flat=True))
+            found += [key for key in keys if key in hits]
+            if len(found) >= limit or len(keys) < step:
+                return found[:limit]
+            start += step
+        rest = scope.filter(self.condition).exclude(pk__in=[*skip, *found]).order_by(*ordering)
+        return found + list(rest.values_list("pk", flat=True)[: limit - len(found)])
 
 
 @dataclass(frozen=True)
@@ -79,69 +170,69 @@ class SearchKind:
     label: str
     model: type[models.Model]
     name_fields: tuple[str, ...]
-    """Ranked highest, and matched on partial words."""
+    """Matched first: records whose name holds every word come first."""
     text_fields: tuple[str, ...] = ()
     internal_fields: tuple[str, ...] = ()
     """Searched only for users who may read internal records (staff and viewers)."""
+    related_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(foreign key, its model's name fields): records whose related record's name matches
+    (a city's country). The few matching related records are found first."""
     related: tuple[str, ...] = ()
     ordering: tuple[str, ...] = ()
-    also_match: Callable[[roles.User, str], Q] | None = None
-    """Extra rows that match through related records (a consultation's findings)."""
-    indexed: bool = False
-    """A large table, matched on PostgreSQL only through its full-text index (see
-    consultations/migrations/0007): every word as a prefix of a word of the document, instead
-    of also scanning every row for the words inside names."""
+    also_match: Callable[[roles.User, Sequence[str]], models.QuerySet] | None = None
+    also_match_link: str = ""
+    """Related rows that match (a consultation's findings), and their key to this kind."""
 
     def text_fields_for(self, user: roles.User) -> tuple[str, ...]:
         if self.internal_fields and roles.can_read_internal(user):
             return self.text_fields + self.internal_fields
         return self.text_fields
 
-    def search(self, *, user: roles.User, query: str, limit: int) -> list[models.Model]:
-        """The user's matching records, best first, each annotated with `search_total`."""
-        words = query.split()[:MAX_WORDS]
-        name_match = every_word_in(self.name_fields, words)
-        text_fields = self.text_fields_for(user)
-        queryset = self.model.objects.for_user(user)
-        if _uses_full_text() and self.indexed:
-            search_query = _prefix_query(words)
-            if search_query is None:  # nothing searchable in what was typed
-                return []
-            document = _vector(self.name_fields, "A")
-            if text_fields:
-                document += _vector(text_fields, "B")
-            queryset = queryset.alias(
-                match_document=SearchVector(*self.name_fields, *text_fields, config="simple"),
-                search_document=document,
-            ).annotate(search_rank=SearchRank(F("search_document"), search_query))
-            match = Q(match_document=search_query)
-        elif _uses_full_text():
-            search_query = _search_query(query)
-            document = _vector(self.name_fields, "A")
-            if text_fields:
-                document += _vector(text_fields, "B")
-            queryset = queryset.alias(search_document=document).annotate(
-                search_rank=SearchRank(F("search_document"), search_query)
+    def own_match(self, user: roles.User, words: Sequence[str]) -> Q:
+        condition = words_match(self.name_fields + self.text_fields_for(user), words)
+        for foreign_key, fields in self.related_names:
+            related_model = self.model._meta.get_field(foreign_key).related_model
+            keys = list(
+                related_model.objects.for_user(user)
+                .filter(words_match(fields, words))
+                .values_list("pk", flat=True)[:COUNT_UP_TO]
             )
-            match = Q(search_document=search_query) | name_match
-        else:
-            queryset = queryset.annotate(
-                search_rank=Case(
-                    When(name_match, then=Value(1.0)),
-                    default=Value(0.0),
-                    output_field=FloatField(),
-                )
-            )
-            match = every_word_in(self.name_fields + text_fields, words)
+            if keys:
+                condition |= Q(**{f"{foreign_key}__in": keys})
+        return condition
+
+    def find(self, user: roles.User, words: Sequence[str]) -> _Found:
+        """Which records match, each way of matching served by an index of its own."""
+        scope = self.model.objects.for_user(user)
+        named = words_match(self.name_fields, words)
+        own = self.own_match(user, words)
+        matches = [_Match(own, _keys(scope.filter(own)))]
         if self.also_match is not None:
-            match |= self.also_match(user, query)
+            related_rows = self.also_match(user, words)
+            probe = Exists(related_rows.filter(**{self.also_match_link: OuterRef("pk")}))
+            matches.append(_Match(Q(probe), _keys(related_rows, self.also_match_link)))
+        return _Found(_Match(named, _keys(scope.filter(named))), matches)
+
+    def first_rows(self, found: _Found, user: roles.User, limit: int) -> list[Any]:
+        """The first `limit` records found, named ones first, then in the kind's order; each
+        annotated with `search_total`."""
+        scope = self.model.objects.for_user(user)
+        ordering = (*self.ordering, "pk")
+        named = found.named.first(scope, ordering, limit, ())
+        others: set[Any] = set()
+        for match in found.matches:
+            # `limit` rather than what the named ones leave: the same queries whatever matched.
+            others.update(match.first(scope, ordering, limit, named))
         if self.related:
-            queryset = queryset.select_related(*self.related)
-        return list(
-            queryset.filter(match)
-            .annotate(search_total=Window(Count("*")))
-            .order_by("-search_rank", *self.ordering)[:limit]
+            scope = scope.select_related(*self.related)
+        rows = list(
+            scope.filter(pk__in=[*named, *others])
+            .alias(is_named=Case(When(pk__in=named, then=Value(0)), default=Value(1)))
+            .order_by("is_named", *ordering)[:limit]
         )
+        for row in rows:
+            row.search_total = found.total
+        return rows
 
 
 SEARCH_KINDS: tuple[SearchKind, ...] = (
@@ -150,7 +241,8 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
         label=_("Cities"),
         model=City,
         name_fields=("name", "name_local"),
-        text_fields=("province", "country__name", "hub__name"),
+        text_fields=("province",),
+        related_names=(("country", ("name",)), ("hub", ("name",))),
         related=("country",),
         ordering=("name",),
     ),
@@ -179,7 +271,6 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
         name_fields=("title",),
         text_fields=("venue", "public_summary", "agenda", "outcomes"),
         ordering=("-start_date", "title"),
-        indexed=True,
     ),
     SearchKind(
         key="consultations",
@@ -190,8 +281,8 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
         internal_fields=("summary",),
         related=("city",),
         ordering=("-date", "title"),
-        also_match=_consultation_findings_match,
-        indexed=True,
+        also_match=_consultation_findings,
+        also_match_link="consultation",
     ),
 )
 
@@ -199,14 +290,16 @@ SEARCH_KINDS: tuple[SearchKind, ...] = (
 def search_portal(
     *, user: roles.User, query: str, limit_per_kind: int = RESULTS_PER_KIND
 ) -> dict[str, list]:
-    """The records of each kind (key → best first, at most `limit_per_kind`) that `user` may
-    open and that match `query`. Each record carries `search_total`, the kind's full count.
-    An empty query finds nothing."""
-    query = clean_query(query)
-    if not query:
+    """The records of each kind (key → named ones first, at most `limit_per_kind`) that `user`
+    may open and that match `query`. Each record carries `search_total`, the kind's count of
+    matches up to COUNT_UP_TO + 1. An empty query finds nothing."""
+    words = clean_query(query).split()[:MAX_WORDS]
+    if not words:
         return {kind.key: [] for kind in SEARCH_KINDS}
+    with _through_full_text_indexes():
+        found = {kind.key: kind.find(user, words) for kind in SEARCH_KINDS}
     return {
-        kind.key: kind.search(user=user, query=query, limit=limit_per_kind) for kind in SEARCH_KINDS
+        kind.key: kind.first_rows(found[kind.key], user, limit_per_kind) for kind in SEARCH_KINDS
     }
 
 
@@ -220,11 +313,17 @@ class SearchGroup:
 
     @property
     def total(self) -> int:
-        return self.results[0].search_total if self.results else 0
+        """The number of matches, at most COUNT_UP_TO (see `is_capped`)."""
+        return min(self.results[0].search_total, COUNT_UP_TO) if self.results else 0
+
+    @property
+    def is_capped(self) -> bool:
+        """More than COUNT_UP_TO matched: the page says "more than"."""
+        return bool(self.results) and self.results[0].search_total > COUNT_UP_TO
 
     @property
     def is_truncated(self) -> bool:
-        return self.total > len(self.results)
+        return self.is_capped or self.total > len(self.results)
 
 
 def search_groups(results: dict[str, list]) -> list[SearchGroup]:
@@ -246,5 +345,6 @@ class SearchView(LoginRequiredMixin, TemplateView):
             search_query=query,
             groups=groups,
             result_total=sum(group.total for group in groups),
+            result_total_capped=any(group.is_capped for group in groups),
             **kwargs,
         )

@@ -9,6 +9,7 @@ session saved again for the idle time-out.
 """
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from scn_portal.demo import WORKSHOP_SLUG, load_demo
@@ -32,7 +33,10 @@ BUDGET = {
     "next step list": ("consultations:next_step_list", {}, 15),
     "city timeline": ("cities:city_detail", {"slug": "quetta"}, 24),
     "workshop page": ("workshops:workshop_detail", {"slug": WORKSHOP_SLUG}, 20),
-    "search": ("search", {}, 16),
+    # Per kind: which records match by name and at all (capped keys), their first in order,
+    # the rows shown; on PostgreSQL the planner settings around the first part, set and reset
+    # in a savepoint (see scn_portal/search.py).
+    "search": ("search", {}, {"postgresql": 40, "sqlite": 36}),
 }
 
 
@@ -40,6 +44,8 @@ BUDGET = {
 def test_the_busiest_pages_make_exactly_their_budget_of_queries(staff_client, page):
     load_demo()
     name, kwargs, budget = BUDGET[page]
+    if isinstance(budget, dict):
+        budget = budget[connection.vendor]
     url = reverse(name, kwargs=kwargs) + ("?q=Quetta" if name == "search" else "")
     staff_client.get(url)  # the session's first request settles it
 

@@ -41,6 +41,15 @@ def test_counts_scale_linearly_with_at_least_one_of_each():
     assert ScaleCounts.at(1).cities == 2_000
 
 
+def test_at_scale_10_countries_and_hubs_stop_where_the_world_does():
+    counts = ScaleCounts.at(10)
+
+    assert counts.consultations == 1_000_000
+    assert counts.cities == 20_000
+    assert counts.countries == 200  # not 800: there are not enough country codes, nor countries
+    assert counts.hubs == 12
+
+
 @pytest.mark.django_db
 def test_generator_makes_the_requested_number_of_each_record(generated):
     made = {

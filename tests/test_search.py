@@ -1,14 +1,17 @@
 """Global search finds records of every kind by name and text, and only what the user may open."""
 
+import datetime
 import itertools
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.urls import reverse
 
 from consultations.models import Consultation
 from scn_portal import roles
-from scn_portal.search import search_portal
+from scn_portal import search as search_module
+from scn_portal.search import SEARCH_KINDS, search_portal
 from scn_portal.text import MAX_QUERY_LENGTH, clean_query
 from tests.auth import sign_in
 from tests.factories import (
@@ -339,3 +342,70 @@ def test_result_page_query_count_does_not_grow_with_rows(client, staff):
     many = count_queries(lambda: search(client, "Sample"))
 
     assert_queries_do_not_grow(few, many)
+
+
+def test_records_named_by_every_word_come_first_then_the_newest(client, staff):
+    older = ConsultationFactory(title="Market traders", summary="On the council.")
+    newer = ConsultationFactory(title="Youth outreach", summary="Council budget.")
+    newer.date = older.date.replace(year=2020)
+    newer.save()
+    named = ConsultationFactory(title="Council elections", summary="Turnout.")
+
+    content = search(client, "council")
+
+    positions = [content.index(f">{record.title}</a>") for record in (named, newer, older)]
+    assert positions == sorted(positions)
+
+
+def test_a_word_with_punctuation_finds_the_name_it_is_part_of(client, staff):
+    official = OfficialFactory(name="Aoife O'Brien")
+
+    content = search(client, "O'Brien")
+
+    assert f'href="{official.get_absolute_url()}"' in content
+
+
+def test_beyond_the_count_limit_the_page_says_more_than(client, staff, monkeypatch):
+    monkeypatch.setattr(search_module, "COUNT_UP_TO", 3)
+    for number in range(5):
+        CityFactory(name=f"Mardan {number}")
+
+    content = search(client, "Mardan")
+
+    assert '<span class="badge text-bg-secondary">3+</span>' in content
+    assert "Showing the first 5 of more than 3: add a word to narrow the search." in content
+    assert "More than 3 results for" in content
+    assert all(f">Mardan {number}</a>" in content for number in range(5))
+
+
+def test_a_common_word_walks_the_list_in_steps_and_keeps_the_order(staff, monkeypatch):
+    monkeypatch.setattr(search_module, "COUNT_UP_TO", 2)
+    monkeypatch.setattr(search_module, "WALK_STEPS", (1, 2))
+    dates = [datetime.date(2018 + year, 1, 1) for year in range(6)]
+    matching = [ConsultationFactory(summary="Hospital referral", date=day) for day in dates]
+    for day in dates:
+        ConsultationFactory(summary="Nothing of the kind", date=day)
+
+    found = search_portal(user=staff, query="referral", limit_per_kind=4)["consultations"]
+
+    newest_first = sorted(matching, key=lambda record: record.date, reverse=True)
+    assert [record.pk for record in found] == [record.pk for record in newest_first[:4]]
+    assert found[0].search_total == 3  # "more than 2"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text indexes: PostgreSQL")
+@pytest.mark.parametrize("kind", SEARCH_KINDS, ids=lambda kind: kind.key)
+@pytest.mark.parametrize("user_fixture", ["staff", "partner"])
+def test_each_kind_is_matched_through_its_full_text_index(kind, user_fixture, request):
+    """The expressions searched are exactly those indexed (consultations/migrations/0007,
+    0008): with no other index to turn to, the planner reads the full-text index."""
+    user = request.getfixturevalue(user_fixture)
+    words = ["peshawar"]
+    conditions = [kind.own_match(user, words), search_module.words_match(kind.name_fields, words)]
+
+    with search_module._through_full_text_indexes():
+        plans = [kind.model._base_manager.filter(c).order_by().explain() for c in conditions]
+
+    for plan in plans:
+        assert "Bitmap Index Scan on" in plan, plan
+        assert "_search" in plan.split("Bitmap Index Scan on ")[1].split()[0], plan

@@ -1,0 +1,36 @@
+"""Full-text indexes for the portal's search, created by migrations on PostgreSQL only.
+
+Each index is built from the very `SearchVector` expression `scn_portal.search.words_match`
+filters on (`SearchVector(*fields, config="simple")`), so the planner can use it. SQLite has
+no such index; its search is a word-by-word LIKE.
+"""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.db import migrations
+
+# (app, model, index name, fields)
+Document = tuple[str, str, str, tuple[str, ...]]
+
+
+def full_text_indexes(documents: list[Document]) -> migrations.RunPython:
+    """A migration operation that adds (and on reversal removes) a GIN index per document."""
+
+    def indexes(apps):
+        for app, model, name, fields in documents:
+            yield (
+                apps.get_model(app, model),
+                GinIndex(SearchVector(*fields, config="simple"), name=name),
+            )
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for model, index in indexes(apps):
+                schema_editor.add_index(model, index)
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for model, index in indexes(apps):
+                schema_editor.remove_index(model, index)
+
+    return migrations.RunPython(create, drop)
