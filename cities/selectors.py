@@ -47,11 +47,13 @@ def city_timeline(*, city: City, user: roles.User) -> dict[str, Any]:
             Prefetch("officials", queryset=Official.objects.for_user(user).order_by("name")),
         ).order_by("-date", "-pk")[:TIMELINE_LIMIT]
     )
+    # The keys of the city's consultations first: with a list, PostgreSQL combines the two
+    # indexes (city, consultation) and estimates the rows well; with a subquery it read every
+    # open step and joined all 100,000 consultations (busiest city at scale 1: 127 -> 3 ms).
+    consultation_keys = list(Consultation.objects.filter(city=city).values_list("pk", flat=True))
     steps = (
         NextStep.objects.for_user(user)
-        .filter(
-            Q(city=city) | Q(consultation__in=Consultation.objects.filter(city=city).values("pk"))
-        )
+        .filter(Q(city=city) | Q(consultation__in=consultation_keys))
         .select_related("owner", "responsible_organisation", "consultation", "workshop")
     )
     recent_steps = list(

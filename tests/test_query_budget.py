@@ -31,7 +31,7 @@ BUDGET = {
     "consultation list": ("consultations:consultation_list", {}, 16),
     "finding list": ("consultations:finding_list", {}, 15),
     "next step list": ("consultations:next_step_list", {}, 15),
-    "city timeline": ("cities:city_detail", {"slug": "quetta"}, 24),
+    "city timeline": ("cities:city_detail", {"slug": "quetta"}, 25),
     "workshop page": ("workshops:workshop_detail", {"slug": WORKSHOP_SLUG}, 20),
     # Per kind: which records match by name and at all (capped keys), their first in order,
     # the rows shown; on PostgreSQL the planner settings around the first part, set and reset
