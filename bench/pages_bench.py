@@ -155,20 +155,54 @@ def _sql(queryset) -> tuple[str, Any]:
 
 def _list_floor(url: str, params: dict[str, Any], user) -> Callable[[], tuple[str, Any]]:
     """The SQL of the page of rows the list view at `url` shows for `params`."""
-    from django.test import RequestFactory
-    from django.urls import resolve
 
     def floor() -> tuple[str, Any]:
-        request = RequestFactory().get(url, params)
-        request.user = user
-        view = resolve(url).func.view_class()
-        view.setup(request)
+        view = _list_view(url, params, user)
         filterset = view.get_filterset(view.get_filterset_class())
         if filterset.is_bound and not filterset.is_valid():
             raise ValueError(f"{url} {params}: {filterset.errors}")
         page = int(params.get("page", 1))
         offset = (page - 1) * view.paginate_by
         return _sql(filterset.qs[offset : offset + view.paginate_by])
+
+    return floor
+
+
+def _list_view(url: str, params: dict[str, Any], user):
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    request = RequestFactory().get(url, params)
+    request.user = user
+    view = resolve(url).func.view_class()
+    view.setup(request)
+    return view
+
+
+def _next_link_params(url: str, page: int, user) -> dict[str, Any]:
+    """The parameters of the "Next" link that leads to `page` (its cursor: the last row of
+    the page before), as a user paging through the list follows it."""
+    from scn_portal.generic import ListCursor
+
+    view = _list_view(url, {}, user)
+    rows = view.get_filterset(view.get_filterset_class()).qs
+    last = rows[(page - 1) * view.paginate_by - 1]
+    token = ListCursor(rows, view._filters_key()).token(last, page)
+    return {"page": page, ListCursor.AFTER: token}
+
+
+def _cursor_floor(url: str, params: dict[str, Any], user) -> Callable[[], tuple[str, Any]]:
+    """The SQL of the page of rows a "Next" link's cursor leads to."""
+    from scn_portal.generic import ListCursor
+
+    def floor() -> tuple[str, Any]:
+        view = _list_view(url, params, user)
+        rows = view.get_filterset(view.get_filterset_class()).qs
+        cursor = ListCursor(rows, view._filters_key())
+        page = cursor.page_rows(
+            rows, params[ListCursor.AFTER], params["page"], forward=True, size=view.paginate_by
+        )
+        return _sql(page)
 
     return floor
 
@@ -223,6 +257,17 @@ def build_pages(user) -> list[Page]:
                     _query(url, params),
                     admin_url=_query(admin_url, admin_params),
                     floor=_list_floor(url, params, user),
+                    staff_list=True,
+                )
+            )
+        if pages_deep > 1:
+            params = _next_link_params(url, pages_deep, user)
+            pages.append(
+                Page(
+                    f"{spec.name} page {pages_deep} by Next",
+                    _query(url, params),
+                    admin_url=_query(admin_url, {"p": pages_deep}),
+                    floor=_cursor_floor(url, params, user),
                     staff_list=True,
                 )
             )

@@ -1,0 +1,145 @@
+"""Keyset pagination: "Next" and "Previous" carry a signed cursor, and the page they lead to
+holds exactly the rows the page number would (scn_portal.generic.ListCursor)."""
+
+import datetime
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from cities.models import Organisation
+from tests.factories import (
+    CityFactory,
+    ConsultationFactory,
+    FindingFactory,
+    NextStepFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    WorkshopFactory,
+)
+from tests.queries import assert_queries_do_not_grow, count_queries
+
+pytestmark = pytest.mark.django_db
+
+PAGE = 25
+DAYS = [datetime.date(2020, 1, 1), datetime.date(2021, 6, 1), datetime.date(2022, 3, 3)]
+
+
+def consultations(count: int) -> None:
+    city = CityFactory()
+    for number in range(count):  # ties on date and title: only the key orders them
+        ConsultationFactory(city=city, date=DAYS[number % 3], title=f"Visit {number % 2}")
+
+
+def findings(count: int) -> None:
+    consultation_list = [ConsultationFactory(date=day, title="Same") for day in DAYS]
+    for number in range(count):
+        FindingFactory(consultation=consultation_list[number % 3], position=number % 4)
+
+
+def participants(count: int) -> None:
+    workshop = WorkshopFactory()
+    for number in range(count):
+        ParticipationFactory(workshop=workshop, is_high_level=number % 2 == 0)
+
+
+def next_steps(count: int) -> None:
+    for number in range(count):
+        NextStepFactory(due_date=DAYS[number % 3], title=f"Step {number % 2}")
+
+
+def organisations(count: int) -> None:
+    kinds = list(Organisation.Kind)
+    for _ in range(count):  # ties on the kind sorted by
+        OrganisationFactory(kind=kinds[count % 2])
+        count -= 1
+
+
+LISTS = {
+    "consultations": ("consultations:consultation_list", consultations, {}),
+    "findings": ("consultations:finding_list", findings, {}),
+    "participants": ("workshops:participation_list", participants, {}),
+    "next steps": ("consultations:next_step_list", next_steps, {}),
+    "organisations sorted by kind": ("cities:organisation_list", organisations, {"o": "-kind"}),
+}
+
+
+def rows_of(response) -> list[int]:
+    assert response.status_code == 200
+    return [row.pk for row in response.context["page_obj"].object_list]
+
+
+def link(response, rel: str) -> str | None:
+    found = re.search(rf'href="([^"]*)" rel="{rel}"', response.content.decode())
+    return unescape(found.group(1)) if found else None
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_next_and_previous_links_lead_to_the_pages_the_numbers_show(staff_client, name):
+    url_name, make, filters = LISTS[name]
+    make(3 * PAGE + 7)
+    url = reverse(url_name)
+    pages = 4
+    by_number = [
+        rows_of(staff_client.get(url, {**filters, "page": page})) for page in range(1, pages + 1)
+    ]
+
+    response = staff_client.get(url, filters)
+    forwards = [rows_of(response)]
+    for _ in range(pages - 1):
+        next_link = link(response, "next")
+        assert "after=" in next_link
+        response = staff_client.get(url + next_link)
+        forwards.append(rows_of(response))
+    backwards = [rows_of(response)]
+    for _ in range(pages - 1):
+        previous_link = link(response, "prev")
+        assert "before=" in previous_link
+        response = staff_client.get(url + previous_link)
+        backwards.insert(0, rows_of(response))
+
+    assert forwards == by_number
+    assert backwards == by_number
+    every_row = [key for page in by_number for key in page]
+    assert len(every_row) == len(set(every_row)) == 3 * PAGE + 7
+
+
+def test_a_tampered_cursor_is_ignored_and_the_page_found_by_its_number(staff_client):
+    consultations(2 * PAGE + 1)
+    url = reverse("consultations:consultation_list")
+    second = rows_of(staff_client.get(url, {"page": 2}))
+    next_link = link(staff_client.get(url), "next")
+
+    tampered = staff_client.get(url + next_link.replace("after=", "after=x"))
+    garbage = staff_client.get(url, {"page": 2, "after": "not-a-cursor", "before": "{}"})
+    other_page = staff_client.get(url + next_link.replace("page=2", "page=3"))
+
+    assert rows_of(tampered) == second
+    assert rows_of(garbage) == second
+    assert rows_of(other_page) == rows_of(staff_client.get(url, {"page": 3}))
+
+
+def test_a_cursor_made_under_other_filters_is_ignored(staff_client):
+    consultations(2 * PAGE + 1)
+    url = reverse("consultations:consultation_list")
+    next_link = link(staff_client.get(url), "next")
+
+    response = staff_client.get(url + next_link + "&date_after=2021-01-01")
+
+    expected = rows_of(staff_client.get(url, {"page": 2, "date_after": "2021-01-01"}))
+    assert rows_of(response) == expected
+
+
+def test_a_page_reached_by_its_cursor_makes_as_many_queries_with_more_rows(staff_client):
+    url = reverse("consultations:consultation_list")
+
+    def second_page():
+        return staff_client.get(url + link(staff_client.get(url), "next"))
+
+    consultations(2 * PAGE + 1)
+    few = count_queries(second_page)
+    consultations(3 * PAGE)
+    many = count_queries(second_page)
+
+    assert_queries_do_not_grow(few, many)
