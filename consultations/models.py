@@ -148,6 +148,11 @@ class Finding(PortalModel):
         verbose_name = _("key finding")
         verbose_name_plural = _("key findings")
         ordering = ["consultation", "position", "id"]
+        indexes = [
+            # Sorted by theme, ties by key (EXPLAIN at 300,000: Index Scan instead of an
+            # Incremental Sort of the first theme's 30,000 findings).
+            models.Index(fields=["theme", "id"], name="finding_theme_order"),
+        ]
 
     def __str__(self) -> str:
         return self.get_theme_display()
@@ -309,6 +314,9 @@ class NextStep(PortalModel):
             # (EXPLAIN at 200,000 steps: Index Scan, no Sort, instead of a top-N heapsort).
             models.Index(fields=["due_date", "title", "id"], name="next_step_list_order"),
             models.Index(fields=["status", "due_date"], name="next_step_status_due_idx"),
+            # Sorted by status, ties by key (EXPLAIN at 200,000: Index Scan instead of an
+            # Incremental Sort of every step of the first status).
+            models.Index(fields=["status", "id"], name="next_step_status_order"),
             models.Index(fields=["owner", "status", "due_date"], name="next_step_owner_idx"),
         ]
 
