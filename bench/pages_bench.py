@@ -31,6 +31,7 @@ smoke test calls it on the pytest database); `main()` does the setting up.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -525,8 +526,9 @@ def print_report(results: list[Result], exports: list[ExportResult], out: TextIO
             file=out,
         )
     print(file=out)
-    print("| export | rows | seconds | rows/s | MiB | peak Python MiB | target met |", file=out)
-    print("|---|---:|---:|---:|---:|---:|---|", file=out)
+    if exports:
+        print("| export | rows | seconds | rows/s | MiB | peak Python MiB | target met |", file=out)
+        print("|---|---:|---:|---:|---:|---:|---|", file=out)
     for e in exports:
         target = (
             ("yes" if e.rows_per_second >= TARGET_CSV_ROWS_PER_SECOND else "no")
@@ -554,8 +556,11 @@ def run_benchmark(
     budget: float | None = None,
     out: TextIO = sys.stdout,
     progress: TextIO | None = None,
+    portal_only: bool = False,
 ) -> list[Result]:
-    """Measure on the database Django is connected to (which must hold the data already)."""
+    """Measure on the database Django is connected to (which must hold the data already).
+    `portal_only`: the portal's pages alone, without the admin, the SQL floor or the exports
+    (for comparing scales, see bench/compare_scales.py)."""
     from django.db import connection
     from django.test import Client
 
@@ -571,8 +576,12 @@ def run_benchmark(
         f"timed requests a page (fewer, at least 3, past {budget} s of a page's time).\n",
         file=out,
     )
+    pages = build_pages(user)
+    if portal_only:
+        for page in pages:
+            page.admin_url = page.floor = None
     results = measure_pages(
-        build_pages(user),
+        pages,
         staff,
         Client(),
         warmup=warmup,
@@ -580,7 +589,7 @@ def run_benchmark(
         budget=budget,
         progress=progress,
     )
-    exports = measure_exports(staff)
+    exports = [] if portal_only else measure_exports(staff)
     print_report(results, exports, out)
     return results
 
@@ -614,6 +623,14 @@ def main() -> None:
         default=float(os.environ.get("BENCH_BUDGET", 5)),
         help="Seconds after which a slow page's timings stop (at least 3 taken).",
     )
+    parser.add_argument(
+        "--portal-only",
+        action="store_true",
+        help="The portal's pages alone: no admin, no SQL floor, no exports.",
+    )
+    parser.add_argument(
+        "--save", type=Path, help="Also write each page's median and p95 to this JSON file."
+    )
     arguments = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -636,13 +653,22 @@ def main() -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=plain_static):
-        run_benchmark(
+        results = run_benchmark(
             warmup=arguments.warmup,
             repeat=arguments.repeat,
             budget=arguments.budget,
             out=sys.stdout,
             progress=sys.stderr,
+            portal_only=arguments.portal_only,
         )
+    if arguments.save:
+        from consultations.models import Consultation
+
+        saved = {
+            "consultations": Consultation.objects.count(),
+            "pages": {r.page.name: {"median": r.median, "p95": r.p95} for r in results},
+        }
+        arguments.save.write_text(json.dumps(saved, indent=1))
 
 
 if __name__ == "__main__":

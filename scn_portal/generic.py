@@ -129,7 +129,10 @@ class EstimatingPaginator(Paginator):
     The capped count reads at most EXACT_UP_TO + 1 primary keys, whatever the table's size.
     """
 
-    EXACT_UP_TO = 10_000
+    # Each row counted is checked against the user's scope (the archive of its consultation
+    # or workshop, through joins): at scale 1, counting 10,001 overdue next steps took 69 ms
+    # of the page's 100; 2,001 take about a fifth of that.
+    EXACT_UP_TO = 2_000
     estimated = False
 
     @cached_property

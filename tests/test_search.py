@@ -409,3 +409,21 @@ def test_each_kind_is_matched_through_its_full_text_index(kind, user_fixture, re
     for plan in plans:
         assert "Bitmap Index Scan on" in plan, plan
         assert "_search" in plan.split("Bitmap Index Scan on ")[1].split()[0], plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings: PostgreSQL")
+def test_the_planner_settings_are_set_back_after_a_search(staff):
+    def settings() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                "current_setting('cpu_operator_cost')"
+            )
+            return list(cursor.fetchone())
+
+    before = settings()
+    CityFactory(name="Peshawar")
+
+    search_portal(user=staff, query="Peshawar")
+
+    assert settings() == before == ["on", "on", "0.0025"]
