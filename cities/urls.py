@@ -10,6 +10,11 @@ urlpatterns = [
     path("cities/", views.CityListView.as_view(), name="city_list"),
     path("cities/new/", views.CityCreateView.as_view(), name="city_create"),
     path("cities/autocomplete/", views.CityAutocompleteView.as_view(), name="city_autocomplete"),
+    path(
+        "countries/autocomplete/",
+        views.CountryAutocompleteView.as_view(),
+        name="country_autocomplete",
+    ),
     path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city_detail"),
     path("cities/<slug:slug>/edit/", views.CityUpdateView.as_view(), name="city_update"),
     path("cities/<slug:slug>/archive/", views.CityArchiveView.as_view(), name="city_archive"),

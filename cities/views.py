@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.filters import CityFilter, OfficialFilter, OrganisationFilter
 from cities.forms import CityForm, OfficialForm, OrganisationForm
-from cities.models import City, DevolvedPower, LocalMechanism, Official, Organisation
+from cities.models import (
+    City,
+    Country,
+    DevolvedPower,
+    LocalMechanism,
+    Official,
+    Organisation,
+)
 from cities.selectors import city_from_query, city_timeline
 from cities.services import city_save, official_save, organisation_save
 from consultations.models import Consultation
@@ -251,6 +258,13 @@ class OrganisationUpdateView(OrganisationFormMixin, PortalUpdateView):
 
 class OrganisationArchiveView(PortalArchiveView):
     model = Organisation
+
+
+class CountryAutocompleteView(AutocompleteView):
+    search_fields = ("name", "code")
+
+    def get_queryset(self):
+        return Country.objects.for_user(self.request.user).order_by("name")
 
 
 class CityAutocompleteView(AutocompleteView):

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from cities.filters import COUNTRY
 from cities.models import City, Country, Organisation, RegionalHub
 from consultations.models import Consultation, Finding, NextStep
 from scn_portal import roles
@@ -20,7 +21,10 @@ class ConsultationFilter(PortalFilterSet):
         queryset=scoped_choices(City), widget=typeahead("cities:city_autocomplete")
     )
     country = django_filters.ModelChoiceFilter(
-        field_name="city__country", queryset=scoped_choices(Country), label=_("Country")
+        field_name="city__country",
+        queryset=scoped_choices(Country),
+        label=_("Country"),
+        widget=COUNTRY,
     )
     hub = django_filters.ModelChoiceFilter(
         field_name="city__hub", queryset=scoped_choices(RegionalHub), label=_("Hub")
@@ -107,6 +111,7 @@ class FindingFilter(PortalFilterSet):
     country = django_filters.ModelChoiceFilter(
         field_name="consultation__city__country",
         queryset=scoped_choices(Country),
+        widget=COUNTRY,
         label=_("Country"),
     )
     hub = django_filters.ModelChoiceFilter(

@@ -117,6 +117,7 @@ def test_filter_choices_list_only_what_the_partner_may_see(client, partner):
         "/officials/autocomplete/?city=%C2%B2",
         "/officials/autocomplete/?q=a%00b",
         "/cities/autocomplete/?q=a%00b",
+        "/countries/autocomplete/?q=a%00b",
         "/organisations/autocomplete/?q=a%00b",
         "/workshops/autocomplete/?q=a%00b",
         "/accounts/users/autocomplete/?q=a%00b",

@@ -65,6 +65,7 @@ EXPECTED = {
     "cities:city_update": STAFF_ONLY_FORM,
     "cities:city_archive": STAFF_ONLY_FORM,  # GET: "Archive this city?"
     "cities:city_autocomplete": SIGNED_IN,
+    "cities:country_autocomplete": SIGNED_IN,
     "cities:city_report": SIGNED_IN,  # a partner's report leaves out what they may not see
     "cities:official_list": INTERNAL_READ,
     "cities:official_detail": INTERNAL_READ,
