@@ -352,7 +352,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     many = count_queries(lambda: client.get(URL))
 
     assert_queries_do_not_grow(few, many)
-    # session (read, and saved again for the idle time-out), user, second-factor device,
+    # session (read; saved again at most once a minute), user, second-factor device,
     # permissions (2), roles; overdue steps and their count; my steps; upcoming workshops and
     # their cities; consultations; quiet cities and their count; the chart (2)
     sql = [query for query in many[1] if "SAVEPOINT" not in query]

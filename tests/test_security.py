@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from scn_portal import security
 from tests.auth import current_code, sign_in, totp_device
 from tests.conftest import make_user_with_role
 
@@ -146,7 +148,29 @@ def test_sign_in_rotates_the_session_and_sign_out_ends_it(client):
 
 def test_sessions_time_out_when_idle(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert "scn_portal.security.SessionIdleMiddleware" in settings.MIDDLEWARE
+
+
+def test_an_active_session_is_pushed_back_at_most_once_a_minute(client, monkeypatch):
+    user = make_user_with_role("ISD staff")
+    sign_in(client, user)
+    dashboard = reverse("dashboard")
+    clock = [time.time() + 120]  # two minutes after signing in
+    monkeypatch.setattr(security.time, "time", lambda: clock[0])
+    client.get(dashboard)
+
+    def expiry():
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    first = expiry()
+    clock[0] += 30
+    client.get(dashboard)
+    within_the_minute = expiry()
+    clock[0] += 31
+    client.get(dashboard)
+
+    assert within_the_minute == first  # not written again
+    assert expiry() > first  # a minute later: the idle time-out counts from now
 
 
 def test_passwords_need_twelve_characters_and_not_a_common_one():
