@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
@@ -144,8 +144,41 @@ class EstimatingPaginator(Paginator):
         if capped <= self.EXACT_UP_TO:
             return capped
         self.estimated = True
+        return max(self.estimate(rows), capped)
+
+    def estimate(self, rows: models.QuerySet) -> int:
+        """The planner's estimate of the number of rows."""
         plan = json.loads(rows.order_by().values("pk").explain(format="json"))
-        return max(int(plan[0]["Plan"]["Plan Rows"]), capped)
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    # An estimate may fall short of the rows: then pages past its last one still open, and a
+    # full page offers "Next", so no row is out of reach.
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.estimated and int(number) > 1:
+                return int(number)
+            raise
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if not self.estimated:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+    def _get_page(self, *args, **kwargs):
+        return EstimatedPage(*args, **kwargs)
+
+
+class EstimatedPage(Page):
+    def has_next(self) -> bool:
+        """Past an estimated count, a full page of rows (once fetched) may have more after."""
+        if self.paginator.estimated and isinstance(self.object_list, list):
+            return len(self.object_list) >= self.paginator.per_page
+        return super().has_next()
 
 
 # Beyond this many rows skipped, a page is fetched in two steps (see `paginate_queryset`).
@@ -174,14 +207,29 @@ class ListCursor:
         self.ordering = order if self._usable(order) else None
 
     def _usable(self, order: list[Any]) -> bool:
-        """Plain fields only, ending with the primary key (a total order); no annotation."""
+        """Plain fields that are never NULL, ending with the primary key (a total order); no
+        annotation. (A NULL is neither before nor after a value in a comparison, and the
+        databases sort NULLs differently: a list ordered by a date that may be empty, like
+        the next steps' due date, goes by page numbers.)"""
         if not order or order[-1] not in ("pk", "-pk", "id", "-id"):
             return False
         try:
-            # A relation orders by its model's own ordering, not its key: not comparable here.
-            return not any(self._field(name).is_relation for name in order)
+            return all(self._comparable(name) for name in order)
         except (TypeError, AttributeError, FieldDoesNotExist):
             return False
+
+    def _comparable(self, name: str) -> bool:
+        """The field, and every relation on the way to it, is never NULL; and it is not a
+        relation itself (which orders by its model's own ordering, not its key)."""
+        opts = self.model._meta
+        parts = name.lstrip("-").split(LOOKUP_SEP)
+        for part in parts[:-1]:
+            relation = opts.get_field(part)
+            if relation.null:
+                return False
+            opts = relation.related_model._meta
+        field = self._field(name)
+        return not field.null and not field.is_relation
 
     def _field(self, name: str) -> models.Field:
         opts = self.model._meta

@@ -20,6 +20,7 @@ key findings).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,18 +53,28 @@ def _uses_full_text() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _has_word_characters(word: str) -> bool:
+    """A letter, a digit or a combining mark (Urdu's vowel signs): something to search."""
+    return any(char.isalnum() or unicodedata.category(char).startswith("M") for char in word)
+
+
+def _quoted(word: str) -> str:
+    """A word as one quoted tsquery term: no input can be read as tsquery syntax, and the
+    full-text parser splits it as it split the documents ("O'Brien", "example.com",
+    an Urdu word with its vowel signs)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def _prefix_query(words: Sequence[str]) -> SearchQuery | None:
     """Every word as a prefix ("pesh" finds "Peshawar"), all of them required; None when no
-    word holds a letter or digit. Only letters and digits go into the query, so no input can
-    be read as tsquery syntax; a word with punctuation inside ("O'Brien") is split where the
-    full-text parser splits it."""
-    terms = []
-    for word in words:
-        pieces = "".join(char if char.isalnum() else " " for char in word).split()
-        # "(word | word:*)" matches what "word:*" matches, and lets the planner estimate a
-        # whole word from its statistics: it judges any prefix to match 2% of rows.
-        terms += [f"({piece} | {piece}:*)" for piece in pieces]
-    return SearchQuery(" & ".join(terms), search_type="raw", config="simple") if terms else None
+    word holds anything to search."""
+    terms = [_quoted(word) for word in words if _has_word_characters(word)]
+    if not terms:
+        return None
+    # "(word | word:*)" matches what "word:*" matches, and lets the planner estimate a whole
+    # word from its statistics: it judges any prefix to match 2% of rows.
+    raw = " & ".join(f"({term} | {term}:*)" for term in terms)
+    return SearchQuery(raw, search_type="raw", config="simple")
 
 
 def words_match(fields: Sequence[str], words: Sequence[str]) -> Q:
@@ -122,8 +133,15 @@ class _Found:
 
     @property
     def total(self) -> int:
-        """The number of matches, counted up to COUNT_UP_TO + 1."""
-        return min(len(set().union(*(match.keys for match in self.matches))), COUNT_UP_TO + 1)
+        """The number of records that matched, as far as they were counted (see `is_capped`)."""
+        return min(len(set().union(*(match.keys for match in self.matches))), COUNT_UP_TO)
+
+    @property
+    def is_capped(self) -> bool:
+        """Some way of matching stopped counting: more matched than `total` says."""
+        return any(match.is_common for match in self.matches) or (
+            len(set().union(*(match.keys for match in self.matches))) > COUNT_UP_TO
+        )
 
 
 @dataclass(frozen=True)
@@ -189,16 +207,24 @@ class SearchKind:
         return self.text_fields
 
     def own_match(self, user: roles.User, words: Sequence[str]) -> Q:
-        condition = words_match(self.name_fields + self.text_fields_for(user), words)
-        for foreign_key, fields in self.related_names:
-            related_model = self.model._meta.get_field(foreign_key).related_model
-            keys = list(
-                related_model.objects.for_user(user)
-                .filter(words_match(fields, words))
-                .values_list("pk", flat=True)[:COUNT_UP_TO]
-            )
-            if keys:
-                condition |= Q(**{f"{foreign_key}__in": keys})
+        """Every word in the record's fields, or (`related_names`) in its related record's
+        name: "Peshawar Pakistan" finds the city Peshawar in the country Pakistan."""
+        fields = self.name_fields + self.text_fields_for(user)
+        if not self.related_names:
+            return words_match(fields, words)
+        condition = Q()
+        for word in words:
+            in_any = words_match(fields, [word])
+            for foreign_key, related_fields in self.related_names:
+                related_model = self.model._meta.get_field(foreign_key).related_model
+                keys = list(
+                    related_model.objects.for_user(user)
+                    .filter(words_match(related_fields, [word]))
+                    .values_list("pk", flat=True)[:COUNT_UP_TO]
+                )
+                if keys:
+                    in_any |= Q(**{f"{foreign_key}__in": keys})
+            condition &= in_any
         return condition
 
     def find(self, user: roles.User, words: Sequence[str]) -> _Found:
@@ -215,7 +241,7 @@ class SearchKind:
 
     def first_rows(self, found: _Found, user: roles.User, limit: int) -> list[Any]:
         """The first `limit` records found, named ones first, then in the kind's order; each
-        annotated with `search_total`."""
+        annotated with `search_total` and `search_capped`."""
         scope = self.model.objects.for_user(user)
         ordering = (*self.ordering, "pk")
         named = found.named.first(scope, ordering, limit, ())
@@ -231,7 +257,7 @@ class SearchKind:
             .order_by("is_named", *ordering)[:limit]
         )
         for row in rows:
-            row.search_total = found.total
+            row.search_total, row.search_capped = found.total, found.is_capped
         return rows
 
 
@@ -292,7 +318,8 @@ def search_portal(
 ) -> dict[str, list]:
     """The records of each kind (key → named ones first, at most `limit_per_kind`) that `user`
     may open and that match `query`. Each record carries `search_total`, the kind's count of
-    matches up to COUNT_UP_TO + 1. An empty query finds nothing."""
+    matches up to COUNT_UP_TO, and `search_capped` when counting stopped. An empty query finds
+    nothing."""
     words = clean_query(query).split()[:MAX_WORDS]
     if not words:
         return {kind.key: [] for kind in SEARCH_KINDS}
@@ -313,13 +340,13 @@ class SearchGroup:
 
     @property
     def total(self) -> int:
-        """The number of matches, at most COUNT_UP_TO (see `is_capped`)."""
-        return min(self.results[0].search_total, COUNT_UP_TO) if self.results else 0
+        """The number of matches counted (see `is_capped`)."""
+        return self.results[0].search_total if self.results else 0
 
     @property
     def is_capped(self) -> bool:
-        """More than COUNT_UP_TO matched: the page says "more than"."""
-        return bool(self.results) and self.results[0].search_total > COUNT_UP_TO
+        """Counting stopped: the page says "more than"."""
+        return bool(self.results) and self.results[0].search_capped
 
     @property
     def is_truncated(self) -> bool:

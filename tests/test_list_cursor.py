@@ -45,8 +45,9 @@ def participants(count: int) -> None:
 
 
 def next_steps(count: int) -> None:
-    for number in range(count):
-        NextStepFactory(due_date=DAYS[number % 3], title=f"Step {number % 2}")
+    for number in range(count):  # every fourth without a due date
+        due = None if number % 4 == 0 else DAYS[number % 3]
+        NextStepFactory(due_date=due, title=f"Step {number % 2}")
 
 
 def organisations(count: int) -> None:
@@ -56,12 +57,19 @@ def organisations(count: int) -> None:
         count -= 1
 
 
+# list: (URL name, rows, filters, whether its links carry a cursor). The next steps' due
+# date may be empty: a NULL compares with nothing, so that list goes by page numbers.
 LISTS = {
-    "consultations": ("consultations:consultation_list", consultations, {}),
-    "findings": ("consultations:finding_list", findings, {}),
-    "participants": ("workshops:participation_list", participants, {}),
-    "next steps": ("consultations:next_step_list", next_steps, {}),
-    "organisations sorted by kind": ("cities:organisation_list", organisations, {"o": "-kind"}),
+    "consultations": ("consultations:consultation_list", consultations, {}, True),
+    "findings": ("consultations:finding_list", findings, {}, True),
+    "participants": ("workshops:participation_list", participants, {}, True),
+    "next steps": ("consultations:next_step_list", next_steps, {}, False),
+    "organisations sorted by kind": (
+        "cities:organisation_list",
+        organisations,
+        {"o": "-kind"},
+        True,
+    ),
 }
 
 
@@ -77,7 +85,7 @@ def link(response, rel: str) -> str | None:
 
 @pytest.mark.parametrize("name", LISTS)
 def test_next_and_previous_links_lead_to_the_pages_the_numbers_show(staff_client, name):
-    url_name, make, filters = LISTS[name]
+    url_name, make, filters, keyset = LISTS[name]
     make(3 * PAGE + 7)
     url = reverse(url_name)
     pages = 4
@@ -89,13 +97,13 @@ def test_next_and_previous_links_lead_to_the_pages_the_numbers_show(staff_client
     forwards = [rows_of(response)]
     for _ in range(pages - 1):
         next_link = link(response, "next")
-        assert "after=" in next_link
+        assert ("after=" in next_link) is keyset
         response = staff_client.get(url + next_link)
         forwards.append(rows_of(response))
     backwards = [rows_of(response)]
     for _ in range(pages - 1):
         previous_link = link(response, "prev")
-        assert "before=" in previous_link
+        assert ("before=" in previous_link) is keyset
         response = staff_client.get(url + previous_link)
         backwards.insert(0, rows_of(response))
 

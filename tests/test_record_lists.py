@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from consultations.models import Consultation, Finding
@@ -254,3 +255,21 @@ def test_a_deep_page_shows_the_same_rows_in_the_same_order(staff_client, monkeyp
         return [line.split("Talk ")[1][:2] for line in page.splitlines() if ">Talk " in line]
 
     assert titles(two_steps) == titles(one_query) == ["05", "04", "03", "02", "01"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="estimates: PostgreSQL")
+def test_rows_past_a_short_estimate_are_still_reached(staff_client, monkeypatch):
+    from scn_portal.generic import EstimatingPaginator
+
+    monkeypatch.setattr(EstimatingPaginator, "EXACT_UP_TO", 3)
+    monkeypatch.setattr(EstimatingPaginator, "estimate", lambda self, rows: 4)  # far too few
+    for day in range(1, 31):
+        ConsultationFactory(date=datetime.date(2017, 11, day))
+
+    first = staff_client.get("/consultations/")
+    second = staff_client.get("/consultations/", {"page": 2})
+
+    assert 'rel="next"' in first.content.decode()  # a full page: there may be more
+    assert second.status_code == 200
+    assert len(second.context["page_obj"].object_list) == 5
+    assert 'rel="next"' not in second.content.decode()

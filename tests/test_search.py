@@ -390,7 +390,7 @@ def test_a_common_word_walks_the_list_in_steps_and_keeps_the_order(staff, monkey
 
     newest_first = sorted(matching, key=lambda record: record.date, reverse=True)
     assert [record.pk for record in found] == [record.pk for record in newest_first[:4]]
-    assert found[0].search_total == 3  # "more than 2"
+    assert (found[0].search_total, found[0].search_capped) == (2, True)  # "more than 2"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text indexes: PostgreSQL")
@@ -427,3 +427,33 @@ def test_the_planner_settings_are_set_back_after_a_search(staff):
     search_portal(user=staff, query="Peshawar")
 
     assert settings() == before == ["on", "on", "0.0025"]
+
+
+def test_a_city_is_found_by_its_name_and_its_country_together(client, staff):
+    city = CityFactory(name="Peshawar", country=CountryFactory(name="Pakistan", code="PK"))
+
+    content = search(client, "Peshawar Pakistan")
+
+    assert f'href="{city.get_absolute_url()}"' in content
+
+
+def test_an_urdu_word_with_its_vowel_signs_finds_the_city(client, staff):
+    city = CityFactory(name="Peshawar", name_local="پِشاور")
+
+    content = search(client, "پِشاور")
+
+    assert f'href="{city.get_absolute_url()}"' in content
+
+
+def test_many_matching_findings_of_one_consultation_count_it_once(staff, monkeypatch):
+    monkeypatch.setattr(search_module, "COUNT_UP_TO", 3)
+    busy, quiet = ConsultationFactory(), ConsultationFactory()
+    for _ in range(5):
+        FindingFactory(consultation=busy, text="Drainage works")
+    FindingFactory(consultation=quiet, text="Drainage plans")
+
+    found = search_portal(user=staff, query="drainage")["consultations"]
+
+    assert {record.pk for record in found} == {busy.pk, quiet.pk}
+    assert found[0].search_capped  # the findings' count stopped: "more than"
+    assert found[0].search_total <= 2  # never more consultations than there are
