@@ -240,24 +240,16 @@ class ListCursor:
         return opts.pk if last == "pk" else opts.get_field(last)
 
     def token(self, row: models.Model, page: int) -> str | None:
-        """A signed cursor naming `row`'s place, for the link to `page`."""
+        """A signed cursor naming `row` (by its key only: no title or date of a record lands in
+        an address bar, a log or a Referer), for the link to `page`."""
         if self.ordering is None:
             return None
-        values = []
-        for name in self.ordering:
-            value = row
-            for part in name.lstrip("-").split(LOOKUP_SEP):
-                value = getattr(value, part)
-            if value is None:
-                return None
-            values.append(str(value))
-        return signing.dumps(
-            {"page": page, "filters": self.filters, "values": values}, salt=self.SALT
-        )
+        return signing.dumps({"page": page, "filters": self.filters, "key": row.pk}, salt=self.SALT)
 
     def rows(self, queryset: models.QuerySet, token: str, page: int, *, forward: bool, size: int):
         """The page's rows after (or before) the cursor's row, in the list's order; None if
-        the cursor is not for this page, these filters and this order."""
+        the cursor is not for this page, these filters and this order, or its row has left
+        the list."""
         rows = self.page_rows(queryset, token, page, forward=forward, size=size)
         if rows is None:
             return None
@@ -273,11 +265,12 @@ class ListCursor:
             data = signing.loads(token, salt=self.SALT)
             if data["page"] != page or data["filters"] != self.filters:
                 return None
-            values = [
-                self._field(name).to_python(value)
-                for name, value in zip(self.ordering, data["values"], strict=True)
-            ]
+            names = [name.lstrip("-") for name in self.ordering]
+            # The row's place, read from the list itself: from the user's scope and filters.
+            values = queryset.filter(pk=data["key"]).values_list(*names).first()
         except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError):
+            return None
+        if values is None:
             return None
         beyond = Q()
         for index, name in enumerate(self.ordering):
