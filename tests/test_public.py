@@ -314,3 +314,31 @@ def test_the_calendar_survives_the_last_possible_date(client):
     WorkshopFactory(start_date=datetime.date(9999, 12, 30), end_date=datetime.date(9999, 12, 31))
 
     assert client.get(reverse("public:calendar")).status_code == 200
+
+
+def test_a_crowded_map_keeps_every_dot_and_only_labels_that_do_not_overlap():
+    from types import SimpleNamespace
+
+    from scn_portal.maps import LABEL_HEIGHT, LABEL_WIDTH, network_map
+
+    cities = [
+        SimpleNamespace(
+            latitude=30 + (number % 40) * 0.05,
+            longitude=70 + (number // 40) * 0.05,
+            name=f"Town {number}",
+            name_local="",
+            membership_status="member",
+        )
+        for number in range(2000)
+    ]
+
+    drawing = network_map(cities, url=lambda city: "/network/")
+
+    labels = [(m.x, m.y + m.label_dy) for m in drawing.markers if m.label]
+    assert len(drawing.markers) == 2000
+    assert 0 < len(labels) < 2000
+    assert not any(
+        abs(x - other_x) < LABEL_WIDTH and abs(y - other_y) < LABEL_HEIGHT
+        for index, (x, y) in enumerate(labels)
+        for other_x, other_y in labels[index + 1 :]
+    )
