@@ -318,6 +318,15 @@ class NextStep(PortalModel):
             # Incremental Sort of every step of the first status).
             models.Index(fields=["status", "id"], name="next_step_status_order"),
             models.Index(fields=["owner", "status", "due_date"], name="next_step_owner_idx"),
+            # "My open next steps" on the dashboard, in their order: with it the planner reads
+            # the owner's open steps in order; without, it walked every step in due-date order
+            # hoping to meet ten of theirs (EXPLAIN at 2,000,000 steps, an owner with none:
+            # 5.7 s).
+            models.Index(
+                fields=["owner", "due_date", "title", "id"],
+                condition=Q(status__in=["open", "in_progress", "blocked"]),  # OPEN_STATUSES
+                name="next_step_owner_open",
+            ),
         ]
 
     def __str__(self) -> str:
