@@ -23,15 +23,10 @@ from scn_portal.generic import (
     PortalDetailView,
     PortalListView,
     PortalUpdateView,
+    sorted_by,
 )
 from scn_portal.views import AutocompleteView
 from workshops.models import Participation, Workshop
-
-
-def _sorted_by(request, column: str) -> bool:
-    """Whether the list is sorted by `column` (`?o=column` or `?o=-column`)."""
-    values = ",".join(request.GET.getlist("o")).split(",")
-    return any(value.strip().lstrip("-") == column for value in values)
 
 
 class CityListView(PortalListView):
@@ -62,7 +57,7 @@ class CityListView(PortalListView):
 
     def refine_queryset(self, queryset):
         queryset = queryset.select_related("country", "hub").order_by("name", "pk")
-        if _sorted_by(self.request, "last_contact"):  # then every row needs it, not the page's
+        if sorted_by(self.request, "last_contact"):  # then every row needs it, not the page's
             queryset = queryset.with_engagement(self.request.user)
         return queryset
 
@@ -199,7 +194,7 @@ class OrganisationListView(PortalListView):
 
     def refine_queryset(self, queryset):
         queryset = queryset.select_related("country").order_by("name", "pk")
-        if _sorted_by(self.request, "workshops"):  # then every row needs it, not the page's
+        if sorted_by(self.request, "workshops"):  # then every row needs it, not the page's
             queryset = self.page_annotations(queryset)
         return queryset
 

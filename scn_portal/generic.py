@@ -78,6 +78,12 @@ class PortalOrderingFilter(django_filters.OrderingFilter):
         return ordered
 
 
+def sorted_by(request, column: str) -> bool:
+    """Whether the list is sorted by `column` (`?o=column` or `?o=-column`)."""
+    values = ",".join(request.GET.getlist("o")).split(",")
+    return any(value.strip().lstrip("-") == column for value in values)
+
+
 # A "between" filter on a date: two date pickers.
 DATE_RANGE = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
 

@@ -27,7 +27,7 @@ BUDGET = {
     "official list": ("cities:official_list", {}, 10),
     "organisation list": ("cities:organisation_list", {}, 11),
     "workshop list": ("workshops:workshop_list", {}, 12),
-    "participant list": ("workshops:participation_list", {}, 10),
+    "participant list": ("workshops:participation_list", {}, 11),
     "media coverage list": ("workshops:mediacoverage_list", {}, 10),
     "consultation list": ("consultations:consultation_list", {}, 12),
     "finding list": ("consultations:finding_list", {}, 11),

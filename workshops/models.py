@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -174,29 +174,35 @@ class ParticipationQuerySet(models.QuerySet):
     def for_user(self, user: roles.User) -> ParticipationQuerySet:
         return self.filter(workshop__in=Workshop.objects.for_user(user).values("pk"))
 
-    def with_shown_names(self, user: roles.User) -> ParticipationQuerySet:
+    def with_shown_names(self, user: roles.User, *, few: bool = False) -> ParticipationQuerySet:
         """What `user` may read of each participant, for lists, pages and exports alike:
         `shown_name` (a guest's name, or the official's if `user` may see that official —
         else empty: an official who has not consented to be named stays unnamed),
-        `shown_city` and `shown_organisation` (empty when unpublished to `user`)."""
-        officials = Official.objects.for_user(user).values("pk")
+        `shown_city` and `shown_organisation` (empty when unpublished to `user`).
+
+        `few`: for a page of rows, each row's official, city and organisation is probed in the
+        user's scope (EXISTS: 75 index lookups for 25 rows); otherwise the scopes are hashed
+        once (`IN`), which serves sorting every row by name better (EXPLAIN at 1,000,000
+        participations: a page 100 -> 1 ms with probes; a sort 1.3 -> 2.3 s with them)."""
+
+        def visible(model, field: str):
+            scope = model.objects.for_user(user)
+            if few:
+                return models.Exists(scope.filter(pk=OuterRef(field)))
+            return Q(**{f"{field}__in": scope.values("pk")})
+
         return self.annotate(
             shown_name=models.Case(
                 models.When(official__isnull=True, then=F("name")),
-                models.When(official__in=officials, then=F("official__name")),
+                models.When(visible(Official, "official"), then=F("official__name")),
                 default=models.Value(""),
             ),
             shown_city=models.Case(
-                models.When(
-                    city__in=City.objects.for_user(user).values("pk"), then=F("city__name")
-                ),
+                models.When(visible(City, "city"), then=F("city__name")),
                 default=models.Value(""),
             ),
             shown_organisation=models.Case(
-                models.When(
-                    organisation__in=Organisation.objects.for_user(user).values("pk"),
-                    then=F("organisation__name"),
-                ),
+                models.When(visible(Organisation, "organisation"), then=F("organisation__name")),
                 default=models.Value(""),
             ),
         )

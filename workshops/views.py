@@ -15,6 +15,7 @@ from scn_portal.generic import (
     PortalDetailView,
     PortalListView,
     PortalUpdateView,
+    sorted_by,
 )
 from scn_portal.views import AutocompleteView
 from workshops.filters import MediaCoverageFilter, ParticipationFilter, WorkshopFilter
@@ -176,11 +177,21 @@ class ParticipationListView(PortalListView):
         ]
 
     def refine_queryset(self, queryset):
-        return (
-            queryset.with_shown_names(self.request.user)
-            .select_related("workshop")
-            .order_by("-workshop__start_date", "workshop__title", "-is_high_level", "name", "pk")
+        queryset = queryset.select_related("workshop").order_by(
+            "-workshop__start_date", "workshop__title", "-is_high_level", "name", "pk"
         )
+        # Searched, or sorted by name or city: every row needs what the user may read of them.
+        request = self.request
+        if request.GET.get("q") or sorted_by(request, "name") or sorted_by(request, "city"):
+            queryset = queryset.with_shown_names(request.user)
+        return queryset
+
+    def page_annotations(self, rows):
+        """What the user may read of the page's participants (at 1,000,000 participations,
+        computed for every row first cost 100 ms of the first page)."""
+        if "shown_name" in rows.query.annotations:
+            return rows
+        return rows.with_shown_names(self.request.user, few=True)
 
 
 class MediaCoverageListView(PortalListView):
