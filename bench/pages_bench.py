@@ -180,16 +180,17 @@ def _list_view(url: str, params: dict[str, Any], user):
     return view
 
 
-def _next_link_params(url: str, page: int, user) -> dict[str, Any]:
+def _next_link_params(url: str, page: int, user) -> dict[str, Any] | None:
     """The parameters of the "Next" link that leads to `page` (its cursor: the last row of
-    the page before), as a user paging through the list follows it."""
+    the page before), as a user paging through the list follows it; None for a list whose
+    links go by page numbers (ordered by a column that may be empty)."""
     from scn_portal.generic import ListCursor
 
     view = _list_view(url, {}, user)
     rows = view.get_filterset(view.get_filterset_class()).qs
     last = rows[(page - 1) * view.paginate_by - 1]
     token = ListCursor(rows, view._filters_key()).token(last, page)
-    return {"page": page, ListCursor.AFTER: token}
+    return {"page": page, ListCursor.AFTER: token} if token else None
 
 
 def _cursor_floor(url: str, params: dict[str, Any], user) -> Callable[[], tuple[str, Any]]:
@@ -261,8 +262,8 @@ def build_pages(user) -> list[Page]:
                     staff_list=True,
                 )
             )
-        if pages_deep > 1:
-            params = _next_link_params(url, pages_deep, user)
+        params = _next_link_params(url, pages_deep, user) if pages_deep > 1 else None
+        if params:
             pages.append(
                 Page(
                     f"{spec.name} page {pages_deep} by Next",

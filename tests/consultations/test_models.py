@@ -1,5 +1,3 @@
-
-
 def test_the_owners_open_steps_index_covers_exactly_the_open_statuses():
     """The dashboard's "my open next steps" filters on NextStep.OPEN_STATUSES: the partial
     index serves it only while its condition names the same statuses."""
