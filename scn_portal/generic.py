@@ -195,11 +195,12 @@ class ListCursor:
     """Where a page starts, carried by its "Next" and "Previous" links (keyset pagination).
 
     A page reached by number skips rows with OFFSET, which reads every row it skips (page
-    10,800 of the findings: 242 ms at scale 1). "Next" instead names the last row's values in
-    the list's order, signed, and the next page is "the 25 rows after these": an index range
-    scan whatever the depth. "Previous" names the first row and reads backwards. A cursor
-    serves only the page and the filters it was made for; anything else (tampered, stale,
-    another sort) is ignored and the page is found by number.
+    10,800 of the findings: 242 ms at scale 1). "Next" instead names the page's last row, by
+    its key, signed; its values in the list's order are read back from the user's own list,
+    and the next page is "the 25 rows after these": an index range scan whatever the depth.
+    "Previous" names the first row and reads backwards. A cursor serves only the page and the
+    filters it was made for; anything else (tampered, stale, another sort, a row that left
+    the list) is ignored and the page is found by number.
     """
 
     SALT = "scn_portal.generic.ListCursor"
