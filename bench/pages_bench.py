@@ -11,9 +11,10 @@ is the time to produce the whole response: middleware, queries, template renderi
 body consumed), signed in as a portal admin with a verified second factor:
 
 - every page: `--warmup` requests first, then `--repeat` timed ones; median and 95th percentile;
-- each staff list (unfiltered, filtered, sorted, a deep page) beside Django admin's changelist
-  of the same model, filter, order and page of 25 rows (admin's `list_per_page` is set to the
-  portal's 25 for the run);
+- each staff list (unfiltered, filtered, sorted, a deep page by its number and by "Next", its
+  last page by "Last") beside Django admin's changelist of the same model, filter, order and
+  page of 25 rows (admin's `list_per_page` is set to the portal's 25 for the run; for "Last",
+  admin's deep page);
 - the SQL floor: the page's main query, i.e. for a list the SQL of the paginated page of rows
   the view would show (`filterset.qs[offset:offset + 25]`, with the view's joins and
   annotations), executed on a bare cursor and fetched (no model instances, no count query,
@@ -193,6 +194,32 @@ def _next_link_params(url: str, page: int, user) -> dict[str, Any] | None:
     return {"page": page, ListCursor.AFTER: token} if token else None
 
 
+def _last_link_params(url: str, user) -> dict[str, Any] | None:
+    """The parameters of the list's "Last" link (read backwards from the list's end); None for
+    a list whose links go by page numbers."""
+    from scn_portal.generic import ListCursor
+
+    view = _list_view(url, {}, user)
+    rows = view.get_filterset(view.get_filterset_class()).qs
+    if ListCursor(rows, view._filters_key()).ordering is None:
+        return None
+    pages = view.get_paginator(rows, view.paginate_by).num_pages
+    return {"page": pages, ListCursor.LAST: 1}
+
+
+def _last_floor(url: str, user) -> Callable[[], tuple[str, Any]]:
+    """The SQL of the last page's rows, as "Last" reads them."""
+    from scn_portal.generic import ListCursor
+
+    def floor() -> tuple[str, Any]:
+        view = _list_view(url, {}, user)
+        rows = view.get_filterset(view.get_filterset_class()).qs
+        cursor = ListCursor(rows, view._filters_key())
+        return _sql(cursor.last_page_rows(rows, view.paginate_by))
+
+    return floor
+
+
 def _cursor_floor(url: str, params: dict[str, Any], user) -> Callable[[], tuple[str, Any]]:
     """The SQL of the page of rows a "Next" link's cursor leads to."""
     from scn_portal.generic import ListCursor
@@ -270,6 +297,17 @@ def build_pages(user) -> list[Page]:
                     _query(url, params),
                     admin_url=_query(admin_url, {"p": pages_deep}),
                     floor=_cursor_floor(url, params, user),
+                    staff_list=True,
+                )
+            )
+        params = _last_link_params(url, user) if pages_deep > 1 else None
+        if params:
+            pages.append(
+                Page(
+                    f"{spec.name} last page",
+                    _query(url, params),
+                    admin_url=_query(admin_url, {"p": pages_deep}),
+                    floor=_last_floor(url, user),
                     staff_list=True,
                 )
             )

