@@ -119,6 +119,9 @@ class Workshop(Archivable):
             # The list's order (EXPLAIN: Index Scan instead of a Sort of every workshop).
             models.Index(fields=["-start_date", "title", "id"], name="workshop_start_idx"),
             models.Index(fields=["is_published", "-start_date"], name="workshop_published_idx"),
+            # Sorted by title (EXPLAIN at 5,000 workshops: Index Scan instead of a Seq Scan and
+            # a top-N sort of them all, 13 -> 0.1 ms; 3x slower at 50,000 without it).
+            models.Index(fields=["title", "id"], name="workshop_title_idx"),
             # A city's last workshop day (the cities list's "last contact"), read from the
             # index alone with `workshop_cities_city_workshop` (EXPLAIN at scale 1, 25 cities
             # of 36 workshops: 3.7 -> 1.3 ms).
