@@ -199,9 +199,11 @@ class NextStepQuerySet(models.QuerySet):
         # What is archived is left out (a few keys, hashed once) rather than every consultation
         # and workshop joined to read its archive date: at scale 1, counting 2,001 overdue steps
         # 38 -> 11 ms, and no hash of every workshop, which grew with the table (EXPLAIN).
-        steps = self.exclude(
-            consultation__in=Consultation.objects.archived().values("pk")
-        ).exclude(workshop__in=Workshop.objects.archived().values("pk"))
+        archived_consultations = Consultation.objects.archived().values("pk")
+        archived_workshops = Workshop.objects.archived().values("pk")
+        steps = self.exclude(consultation__in=archived_consultations).exclude(
+            workshop__in=archived_workshops
+        )
         if roles.is_isd_staff(user):
             return steps
         if roles.is_viewer(user):
