@@ -114,15 +114,19 @@ def _widgets(field) -> list:
     return getattr(field.widget, "widgets", [field.widget])
 
 
-class PortalFilterSet(django_filters.FilterSet):
-    """A filter set with a free-text `q` over `search_fields` (every word must match)."""
-
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    search_fields: tuple[str, ...] = ()
+class StyledFilterSet(django_filters.FilterSet):
+    """A filter set whose form is a `FilterForm` (laid out by components/filter_field.html)."""
 
     def get_form_class(self) -> type[Form]:
         form_class = super().get_form_class()
         return type(form_class.__name__, (FilterForm, form_class), {})
+
+
+class PortalFilterSet(StyledFilterSet):
+    """A filter set with a free-text `q` over `search_fields` (every word must match)."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    search_fields: tuple[str, ...] = ()
 
     def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
         return queryset.filter(every_word_in(self.search_fields, search_words(value)))

@@ -1,6 +1,7 @@
 """The public site shows the network and its published work, and nothing else."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -342,3 +343,18 @@ def test_a_crowded_map_keeps_every_dot_and_only_labels_that_do_not_overlap():
         for index, (x, y) in enumerate(labels)
         for other_x, other_y in labels[index + 1 :]
     )
+
+
+def test_city_directory_counts_each_citys_published_workshops_only(client):
+    busy, quiet = CityFactory(name="Busytown"), CityFactory(name="Quietville")
+    for published in (True, True, False):
+        WorkshopFactory(is_published=published).cities.add(busy)
+    WorkshopFactory(is_published=False).cities.add(quiet)
+
+    content = client.get(reverse("public:directory")).content.decode()
+
+    rows = {
+        name: re.search(rf">{name}</a>.*?<td class=\"text-end\">(\d+)</td>", content, re.S)[1]
+        for name in ("Busytown", "Quietville")
+    }
+    assert rows == {"Busytown": "2", "Quietville": "0"}
