@@ -17,8 +17,10 @@ body consumed), signed in as a portal admin with a verified second factor:
   admin's deep page);
 - the SQL floor: the page's main query, i.e. for a list the SQL of the paginated page of rows
   the view would show (`filterset.qs[offset:offset + 25]`, with the view's joins and
-  annotations), executed on a bare cursor and fetched (no model instances, no count query,
-  no template); for the timeline, dashboard and public directory their main query likewise;
+  annotations; or, where the view finds the page's keys first, as for a deep page or
+  participants sorted by name, that query), executed on a bare cursor and fetched (no model
+  instances, no count query, no template); for the timeline, dashboard and public directory
+  their main query likewise;
 - the CSV and Excel export of every consultation: rows per second (untraced run) and peak
   Python memory (a second run under tracemalloc).
 
@@ -159,12 +161,21 @@ def _list_floor(url: str, params: dict[str, Any], user) -> Callable[[], tuple[st
     """The SQL of the page of rows the list view at `url` shows for `params`."""
 
     def floor() -> tuple[str, Any]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
         view = _list_view(url, params, user)
         filterset = view.get_filterset(view.get_filterset_class())
         if filterset.is_bound and not filterset.is_valid():
             raise ValueError(f"{url} {params}: {filterset.errors}")
         page = int(params.get("page", 1))
         offset = (page - 1) * view.paginate_by
+        with CaptureQueriesContext(connection) as queries:
+            keys = view.page_keys(filterset.qs, offset, offset + view.paginate_by)
+        if keys is not None:
+            # The page's keys are found first (a deep page, a walk of indexes): that query,
+            # as it was sent, is the page's main one.
+            return queries.captured_queries[-1]["sql"], None
         return _sql(filterset.qs[offset : offset + view.paginate_by])
 
     return floor

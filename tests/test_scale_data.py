@@ -140,6 +140,8 @@ def test_benchmark_smoke_run_prints_a_row_per_page(generated):
     names = [result.page.name for result in results]
     assert "dashboard" in names
     assert any(name.startswith("consultations page ") for name in names)
+    assert "consultations last page" in names
+    assert all(result.floor is not None for result in results if result.page.staff_list)
     assert any(n.startswith("busiest city's timeline") for n in names)
     assert "| csv | 1000 |" in table
     assert "| xlsx | 1000 |" in table
