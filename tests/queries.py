@@ -2,12 +2,17 @@
 
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 
-def count_queries(action: Callable[[], object]) -> tuple[int, list[str]]:
-    """Run `action`; return how many SQL queries it made, and their text."""
+def count_queries(action: Callable[[], object], *, cold: bool = True) -> tuple[int, list[str]]:
+    """Run `action`; return how many SQL queries it made, and their text. `cold`: on an empty
+    cache, so that two counts compare the same work (cached parts built both times, where
+    an N+1 would show), not a cached part against its first rendering."""
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as context:
         action()
     return len(context.captured_queries), [query["sql"] for query in context.captured_queries]

@@ -18,20 +18,21 @@ from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
-# page: (URL name, its arguments, queries). The queries of every signed-in page are
-# included; the rest is the page's own: its rows, the paginator's count, the filter form's
-# chosen options, the per-page figures (counts, versions), prefetched related rows.
+# page: (URL name, its arguments, queries), counted once the cache is warm. The queries of
+# every signed-in page are included; the rest is the page's own: its rows, the paginator's
+# count, the per-page figures (counts, versions), prefetched related rows (a list's filter
+# form, with no filter given, comes from the cache).
 BUDGET = {
     "dashboard": ("dashboard", {}, 12),
-    "city list": ("cities:city_list", {}, 12),
+    "city list": ("cities:city_list", {}, 11),
     "official list": ("cities:official_list", {}, 10),
     "organisation list": ("cities:organisation_list", {}, 11),
     "workshop list": ("workshops:workshop_list", {}, 12),
     "participant list": ("workshops:participation_list", {}, 11),
     "media coverage list": ("workshops:mediacoverage_list", {}, 10),
-    "consultation list": ("consultations:consultation_list", {}, 12),
-    "finding list": ("consultations:finding_list", {}, 11),
-    "next step list": ("consultations:next_step_list", {}, 12),
+    "consultation list": ("consultations:consultation_list", {}, 11),
+    "finding list": ("consultations:finding_list", {}, 10),
+    "next step list": ("consultations:next_step_list", {}, 11),
     # Its next steps: those filed elsewhere, the newest keys, the open keys, the counts, the
     # rows shown (see cities/selectors.py).
     "city timeline": ("cities:city_detail", {"slug": "quetta"}, 23),
@@ -50,8 +51,8 @@ def test_the_busiest_pages_make_exactly_their_budget_of_queries(staff_client, pa
     if isinstance(budget, dict):
         budget = budget[connection.vendor]
     url = reverse(name, kwargs=kwargs) + ("?q=Quetta" if name == "search" else "")
-    staff_client.get(url)  # the session's first request settles it
+    staff_client.get(url)  # the session's first request settles it, and fills the cache
 
-    count, queries = count_queries(lambda: staff_client.get(url))
+    count, queries = count_queries(lambda: staff_client.get(url), cold=False)
 
     assert count == budget, "\n".join(queries)
