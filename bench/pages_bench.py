@@ -300,28 +300,26 @@ def build_pages(user) -> list[Page]:
                     staff_list=True,
                 )
             )
-        params = _next_link_params(url, pages_deep, user) if pages_deep > 1 else None
-        if params:
-            pages.append(
-                Page(
-                    f"{spec.name} page {pages_deep} by Next",
-                    _query(url, params),
-                    admin_url=_query(admin_url, {"p": pages_deep}),
-                    floor=_cursor_floor(url, params, user),
-                    staff_list=True,
+        if pages_deep <= 1:
+            continue
+        # The deep page as "Next" reaches it, and the last page as "Last" opens it (lists
+        # whose links carry no cursor have neither); beside the admin's deep page.
+        next_params = _next_link_params(url, pages_deep, user)
+        by_link = [
+            (f"page {pages_deep} by Next", next_params, _cursor_floor(url, next_params, user)),
+            ("last page", _last_link_params(url, user), _last_floor(url, user)),
+        ]
+        for label, params, floor in by_link:
+            if params:
+                pages.append(
+                    Page(
+                        f"{spec.name} {label}",
+                        _query(url, params),
+                        admin_url=_query(admin_url, {"p": pages_deep}),
+                        floor=floor,
+                        staff_list=True,
+                    )
                 )
-            )
-        params = _last_link_params(url, user) if pages_deep > 1 else None
-        if params:
-            pages.append(
-                Page(
-                    f"{spec.name} last page",
-                    _query(url, params),
-                    admin_url=_query(admin_url, {"p": pages_deep}),
-                    floor=_last_floor(url, user),
-                    staff_list=True,
-                )
-            )
     next_steps = reverse("consultations:next_step_list")
     pages.append(
         Page(
