@@ -433,7 +433,8 @@ class PortalListView(ScopedMixin, FilterView):
                 rows = found
                 break
         else:
-            if self.request.GET.get(ListCursor.LAST) == "1" and not page.has_next():
+            last = self.request.GET.get(ListCursor.LAST) == "1"
+            if last and page.number == paginator.num_pages and not page.has_next():
                 # The last page holds what the count leaves (a full page past an estimate).
                 left = paginator.count - (page.number - 1) * page_size
                 found = cursor.last_rows(queryset, page_size if paginator.estimated else left)

@@ -242,3 +242,21 @@ def test_last_with_a_tampered_flag_is_the_page_its_number_shows(staff_client):
 
     assert rows_of(response) == rows_of(staff_client.get(url, {"page": 2}))
     assert rows_of(garbage) == rows_of(staff_client.get(url, {"page": 3}))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the count is estimated on PostgreSQL only"
+)
+def test_last_on_a_page_past_the_estimate_shows_no_rows_of_the_last(staff_client, monkeypatch):
+    """The "Last" flag serves the page its link names; a page number typed past the list's end, with
+    the flag, shows that (empty) page, not the final rows under a wrong number."""
+    monkeypatch.setattr(EstimatingPaginator, "EXACT_UP_TO", 10)
+    consultations(2 * PAGE + 1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE consultations_consultation")
+    url = reverse("consultations:consultation_list")
+
+    response = staff_client.get(url, {"page": 999, "last": "1"})
+
+    assert response.status_code == 200
+    assert rows_of(response) == []
