@@ -170,12 +170,14 @@ def _list_floor(url: str, params: dict[str, Any], user) -> Callable[[], tuple[st
             raise ValueError(f"{url} {params}: {filterset.errors}")
         page = int(params.get("page", 1))
         offset = (page - 1) * view.paginate_by
+        paginator = view.get_paginator(filterset.qs, view.paginate_by)
+        paginator.count  # noqa: B018 (counted before, as the view does: not part of the floor)
         with CaptureQueriesContext(connection) as queries:
-            keys = view.page_keys(filterset.qs, offset, offset + view.paginate_by)
+            keys = view.page_keys(filterset.qs, offset, offset + view.paginate_by, paginator)
         if keys is not None:
-            # The page's keys are found first (a deep page, a walk of indexes): that query,
-            # as it was sent, is the page's main one.
-            return queries.captured_queries[-1]["sql"], None
+            # The page's keys are found first (a deep page, a walk of indexes): those queries
+            # (a deep page's exact count, then its keys), as they were sent, are the main ones.
+            return "; ".join(query["sql"] for query in queries.captured_queries), None
         return _sql(filterset.qs[offset : offset + view.paginate_by])
 
     return floor

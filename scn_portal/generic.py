@@ -379,6 +379,33 @@ def _reverse(name: str) -> str:
     return name[1:] if name.startswith("-") else f"-{name}"
 
 
+def deep_page_keys(
+    queryset: models.QuerySet, low: int, high: int, paginator: EstimatingPaginator | None
+) -> list[Any]:
+    """The keys of rows `low:high` of a list, for a page reached by its number far from the
+    list's start. OFFSET reads every row it skips: skip over primary keys only (an index-only
+    scan in the list's order where the index allows), and from the nearer end of the list.
+    Past its middle, the rows are counted exactly (a count reads them in any order, the
+    smallest index: cheaper than skipping as many in order) and the page is read backwards
+    from the end. The reversed order is the exact reverse, NULLs included, as long as it ends
+    with the primary key (a total order) and names plain columns."""
+    keys = queryset.values_list("pk", flat=True)
+    order = list(queryset.query.order_by)
+    reversible = (
+        order
+        and all(isinstance(name, str) for name in order)
+        and order[-1].lstrip("-") in ("pk", queryset.model._meta.pk.attname)
+    )
+    if reversible and paginator is not None and low > paginator.count // 2:
+        total = queryset.order_by().count() if paginator.estimated else paginator.count
+        if low >= total:
+            return []
+        if low > total // 2:
+            backwards = keys.order_by(*map(_reverse, order))[max(total - high, 0) : total - low]
+            return list(backwards)[::-1]
+    return list(keys[low:high])
+
+
 class PortalListView(ScopedMixin, FilterView):
     paginate_by = 25
     paginator_class = EstimatingPaginator
@@ -406,15 +433,18 @@ class PortalListView(ScopedMixin, FilterView):
         """The export's own joins (a column of related names), beyond the list's."""
         return self.page_annotations(rows)
 
-    def page_keys(self, queryset: models.QuerySet, low: int, high: int) -> list[Any] | None:
+    def page_keys(
+        self,
+        queryset: models.QuerySet,
+        low: int,
+        high: int,
+        paginator: EstimatingPaginator | None = None,
+    ) -> list[Any] | None:
         """The primary keys of rows `low:high` of `queryset`, in its order, when a cheaper
         query than the page's own finds them (then `rows_by_keys` fetches the rows); None:
-        the page's query serves."""
+        the page's query serves. `paginator`: the list's, with its count (maybe estimated)."""
         if low > DEEP_PAGE_ROWS:
-            # A deep page: OFFSET reads every row it skips. Skip over primary keys only
-            # (an index-only scan in the list's order where the index allows), then fetch
-            # the page's 25 rows with their joins.
-            return list(queryset[low:high].values_list("pk", flat=True))
+            return deep_page_keys(queryset, low, high, paginator)
         return None
 
     def rows_by_keys(self, queryset: models.QuerySet, keys: list[Any]) -> models.QuerySet:
@@ -441,7 +471,8 @@ class PortalListView(ScopedMixin, FilterView):
                 if found:
                     rows, page.is_last = found, True
         if isinstance(rows, models.QuerySet):
-            keys = self.page_keys(queryset, rows.query.low_mark or 0, rows.query.high_mark)
+            low, high = rows.query.low_mark or 0, rows.query.high_mark
+            keys = self.page_keys(queryset, low, high, paginator)
             if keys is not None:
                 found = {row.pk: row for row in self.rows_by_keys(queryset, keys)}
                 rows = [found[key] for key in keys if key in found]

@@ -188,7 +188,7 @@ class ParticipationListView(PortalListView):
             queryset = queryset.with_shown_names(request.user)
         return queryset
 
-    def page_keys(self, queryset, low, high):
+    def page_keys(self, queryset, low, high, paginator=None):
         """Sorted by name alone, within the first pages: the page's rows found by walking
         indexes, not by naming and sorting every row (see `keys_by_shown_name`; its three
         walks of `high` rows each lose to one sort past DEEP_PAGE_ROWS: EXPLAIN at 100,000
@@ -201,7 +201,7 @@ class ParticipationListView(PortalListView):
             return queryset.keys_by_shown_name(
                 self.request.user, descending=order[0].startswith("-"), low=low, high=high
             )
-        return super().page_keys(queryset, low, high)
+        return super().page_keys(queryset, low, high, paginator)
 
     def rows_by_keys(self, queryset, keys):
         """Not `queryset`: searched or sorted by name, it names every official, city and
