@@ -6,6 +6,7 @@ import itertools
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consultations.models import Consultation
@@ -457,3 +458,26 @@ def test_many_matching_findings_of_one_consultation_count_it_once(staff, monkeyp
     assert {record.pk for record in found} == {busy.pk, quiet.pk}
     assert found[0].search_capped  # the findings' count stopped: "more than"
     assert found[0].search_total <= 2  # never more consultations than there are
+
+
+def test_findings_are_not_counted_once_a_consultation_s_own_text_is_common(staff, monkeypatch):
+    """Past the count limit by their own text, consultations are not counted again through
+    their findings (the count says "more than" either way); a consultation found by a
+    finding alone still takes its place in the list's order."""
+    monkeypatch.setattr(search_module, "COUNT_UP_TO", 2)
+    monkeypatch.setattr(search_module, "WALK_STEPS", (1, 2))
+    by_text = [
+        ConsultationFactory(summary="Drainage survey", date=datetime.date(2019, 1, day))
+        for day in (1, 2, 3)
+    ]
+    by_finding = ConsultationFactory(summary="Nothing of the kind", date=datetime.date(2019, 1, 5))
+    FindingFactory(consultation=by_finding, text="Drainage plans")
+    ConsultationFactory(summary="Nothing either", date=datetime.date(2019, 1, 4))
+
+    with CaptureQueriesContext(connection) as queries:
+        found = search_portal(user=staff, query="drainage", limit_per_kind=3)["consultations"]
+
+    assert [record.pk for record in found] == [by_finding.pk, by_text[2].pk, by_text[1].pk]
+    assert (found[0].search_total, found[0].search_capped) == (2, True)
+    keys_of_findings = 'SELECT "consultations_finding"."consultation_id" AS "consultation" FROM'
+    assert not any(query["sql"].startswith(keys_of_findings) for query in queries.captured_queries)
