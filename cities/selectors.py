@@ -91,10 +91,7 @@ def city_timeline(*, city: City, user: roles.User) -> dict[str, Any]:
         "timeline_is_cut": len(entries) > TIMELINE_LIMIT
         or TIMELINE_LIMIT in (len(workshops), len(recent_consultations), len(recent_steps)),
         "consultation_count": consultations.count(),
-        "officials": Official.objects.for_user(user)
-        .filter(city=city)
-        .select_related("organisation")
-        .order_by("name"),
+        "officials": Official.objects.for_user(user).filter(city=city).order_by("name", "pk"),
         "open_next_steps": [shown[key] for key in open_keys if key in shown],
         "open_step_count": counts["open"],
         "overdue_count": counts["overdue"],

@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -124,33 +125,43 @@ class StyledFilterSet(django_filters.FilterSet):
         return type(form_class.__name__, (FilterForm, form_class), {})
 
     def fields_html(self) -> str:
-        """The form's fields, laid out. With no filter given (a list as it opens, the usual
-        case) they read the same until the data changes: cached per user (whose scope the
-        choices come from), language and version of the data (`scn_portal.public`), as
-        rendering the widgets' templates cost 10-15 ms of a list's 50 (profiled at scale 1)."""
+        """The form's fields, laid out. A field with nothing given for it (every field of a
+        list as it opens, all but one or two of a filtered or sorted list) reads the same
+        until the data changes: its markup is cached per user (whose scope the choices come
+        from), language and version of the data (`scn_portal.public`), as rendering the
+        widgets' templates cost 10-15 ms of a list's 50 (profiled at scale 1). A field given
+        a value (or an error) is rendered each time."""
         from scn_portal.public import CACHE_SECONDS, public_version  # public imports this
-
-        def render() -> str:
-            return render_to_string("components/filter_fields.html", {"form": self.form})
 
         form = self.form
         data = self.data or {}
-        if any(
-            not field.widget.value_omitted_from_data(data, None, form.add_prefix(name))
-            for name, field in form.fields.items()
-        ):
-            return render()
         user = getattr(self.request, "user", None)
-        key = ":".join(
+        prefix = ":".join(
             [
-                "filter-fields",
+                "filter-field",
                 str(public_version()),
                 get_language() or "",
                 f"{type(self).__module__}.{type(self).__qualname__}",
                 str(getattr(user, "pk", None)),
             ]
         )
-        return cache.get_or_set(key, render, CACHE_SECONDS)  # a SafeString, pickled as one
+        keys = {
+            name: f"{prefix}:{name}"
+            for name, field in form.fields.items()
+            if field.widget.value_omitted_from_data(data, None, form.add_prefix(name))
+        }
+        cached = cache.get_many(keys.values())
+        parts, rendered = [], {}
+        for name in form.fields:
+            markup = cached.get(keys.get(name))
+            if markup is None:
+                markup = render_to_string("components/filter_fields.html", {"fields": [form[name]]})
+                if name in keys:
+                    rendered[keys[name]] = markup
+            parts.append((markup,))
+        if rendered:
+            cache.set_many(rendered, CACHE_SECONDS)  # SafeStrings, pickled as such
+        return format_html_join("", "{}", parts)
 
 
 class PortalFilterSet(StyledFilterSet):

@@ -151,6 +151,26 @@ def test_city_page_queries_do_not_grow_with_engagement(staff_client):
     assert_queries_do_not_grow(few, many)
 
 
+def test_a_city_with_many_officials_shows_the_first_and_links_to_all(staff_client):
+    from cities.views import OFFICIALS_SHOWN
+
+    quetta = CityFactory(name="Quetta")
+    names = [f"Official {number:03d}" for number in range(OFFICIALS_SHOWN + 2)]
+    for name in reversed(names):
+        OfficialFactory(city=quetta, name=name)
+    OfficialFactory(name="Official of elsewhere")
+
+    page = staff_client.get(quetta.get_absolute_url()).content.decode()
+    every = reverse("cities:official_list") + f"?city={quetta.pk}"
+    listing = staff_client.get(every).content.decode()
+
+    officials = page[page.index('id="officials-heading"') : page.index("Engagement timeline")]
+    assert [name for name in names if f">{name}</a>" in officials] == names[:OFFICIALS_SHOWN]
+    assert f'<a href="{every}">All {OFFICIALS_SHOWN + 2} officials of the city</a>' in officials
+    assert f"{OFFICIALS_SHOWN + 2} results" in listing
+    assert "Official of elsewhere" not in listing
+
+
 def test_official_list_and_page_show_role_city_and_private_contact_to_staff(staff_client):
     official = OfficialFactory(
         name="Asim Khan", title="District Nazim", email="asim@example.org", phone="+92 1"
