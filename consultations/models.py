@@ -111,6 +111,13 @@ class Consultation(Archivable):
             models.Index(fields=["-date", "title", "id"], name="consultation_date_idx"),
             # A city's latest consultation (last contact, the timeline): one index probe.
             models.Index(fields=["city", "-date"], name="consultation_city_date_idx"),
+            # The keys of the consultations not archived, for the scope of their findings
+            # (`consultation IN (those)`): read from this index, not the wide table (EXPLAIN,
+            # counting 300,000 findings: Parallel Index Only Scan instead of a Seq Scan of the
+            # consultations, 49 -> 35 ms).
+            models.Index(
+                fields=["id"], condition=Q(archived_at__isnull=True), name="consultation_live_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -347,6 +354,11 @@ class NextStep(PortalModel):
                 condition=Q(status__in=["open", "in_progress", "blocked"]),  # OPEN_STATUSES
                 name="next_step_city_open",
             ),
+            # Counting the steps in scope (a deep page past the list's middle, see
+            # `scn_portal.generic.deep_page_keys`) tests each step's consultation and workshop
+            # against the archived ones: read from this index alone, not the whole table
+            # (EXPLAIN at 200,000 steps: Parallel Index Only Scan, 34 -> 16 ms).
+            models.Index(fields=["consultation", "workshop"], name="next_step_scope_idx"),
         ]
 
     def __str__(self) -> str:
