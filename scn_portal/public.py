@@ -338,6 +338,21 @@ class WorkshopCalendarView(View):
     """An iCalendar feed of upcoming published workshops."""
 
     def get(self, request, *args, **kwargs):
+        # The same for every subscriber until the data or the day changes: cached, as a
+        # feed grows with the workshops to come (scale 10: 55 ms a request, 10x scale 0.1).
+        today = timezone.localdate()
+        body = cached(
+            "calendar",
+            lambda: self.calendar(request, today),
+            today.isoformat(),
+            request.scheme,
+            request.get_host(),
+        )
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="scn-workshops.ics"'
+        return response
+
+    def calendar(self, request, today: datetime.date) -> bytes:
         from icalendar import Calendar, Event
 
         calendar = Calendar()
@@ -345,7 +360,7 @@ class WorkshopCalendarView(View):
         calendar.add("version", "2.0")
         calendar.add("x-wr-calname", "Strong Cities Network workshops")
         stamp = timezone.now()
-        for workshop in upcoming_workshops(timezone.localdate()):
+        for workshop in upcoming_workshops(today):
             event = Event()
             event.add("uid", f"workshop-{workshop.pk}@{request.get_host()}")
             event.add("dtstamp", stamp)
@@ -360,9 +375,7 @@ class WorkshopCalendarView(View):
                 "url", request.build_absolute_uri(reverse("public:workshop", args=[workshop.slug]))
             )
             calendar.add_component(event)
-        response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = 'inline; filename="scn-workshops.ics"'
-        return response
+        return calendar.to_ical()
 
 
 class RobotsView(View):

@@ -185,6 +185,30 @@ def test_calendar_feed_lists_only_upcoming_published_workshops(client, demo):
     assert "Subscribe" in client.get("/").content.decode()
 
 
+def test_the_cached_calendar_shows_a_new_workshop_once_it_is_saved(
+    client, demo, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    soon = {
+        "start_date": today + datetime.timedelta(days=3),
+        "end_date": today + datetime.timedelta(days=4),
+    }
+
+    def summaries():
+        events = Calendar.from_ical(client.get(reverse("public:calendar")).content)
+        return {str(event["summary"]) for event in events.walk("VEVENT")}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkshopFactory(title="First exchange", **soon)
+    assert "First exchange" in summaries()
+    WorkshopFactory(title="Not committed", **soon)  # the cached feed, until a commit
+    assert "Not committed" not in summaries()
+    with django_capture_on_commit_callbacks(execute=True):
+        WorkshopFactory(title="Second exchange", **soon)
+
+    assert {"First exchange", "Second exchange"} <= summaries()
+
+
 def test_sitemap_lists_only_public_urls(client, demo):
     content = client.get("/sitemap.xml").content.decode()
 
