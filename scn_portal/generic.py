@@ -149,6 +149,7 @@ class StyledFilterSet(django_filters.FilterSet):
             name: f"{prefix}:{name}"
             for name, field in form.fields.items()
             if field.widget.value_omitted_from_data(data, None, form.add_prefix(name))
+            and not (form.is_bound and name in form.errors)
         }
         cached = cache.get_many(keys.values())
         parts, rendered = [], {}
@@ -204,6 +205,14 @@ class ScopedMixin(NotFoundWhenRefusedMixin):
         return queryset
 
 
+def planner_estimate(rows: models.QuerySet) -> int:
+    """PostgreSQL's estimate of the number of rows, from its statistics (no row is read)."""
+    output = rows.order_by().values("pk").explain(format="json")
+    if not output:  # a query that can match nothing (`pk__in=[]`) is not sent
+        return 0
+    return int(json.loads(output)[0]["Plan"]["Plan Rows"])
+
+
 class EstimatingPaginator(Paginator):
     """Counts exactly up to EXACT_UP_TO rows; beyond, PostgreSQL's planner estimate serves
     ("about 96,000"), so a list of 100,000 rows never scans them all to number its pages.
@@ -229,9 +238,7 @@ class EstimatingPaginator(Paginator):
         return max(self.estimate(rows), capped)
 
     def estimate(self, rows: models.QuerySet) -> int:
-        """The planner's estimate of the number of rows."""
-        plan = json.loads(rows.order_by().values("pk").explain(format="json"))
-        return int(plan[0]["Plan"]["Plan Rows"])
+        return planner_estimate(rows)
 
     # An estimate may fall short of the rows: then pages past its last one still open, and a
     # full page offers "Next", so no row is out of reach.

@@ -36,12 +36,18 @@ from django.views.generic import TemplateView
 from cities.models import City, Official, Organisation
 from consultations.models import Consultation, Finding
 from scn_portal import roles
+from scn_portal.generic import planner_estimate
 from scn_portal.text import MAX_WORDS, clean_query, every_word_in
 from workshops.models import Workshop
 
 RESULTS_PER_KIND = 20
 COUNT_UP_TO = 1000
 """A kind's matches are counted up to this many; beyond, the page says "more than"."""
+
+COMMON_ESTIMATE = 20 * COUNT_UP_TO
+"""Matches the planner expects beyond this many are not counted at all: "more than" (see
+`_keys`). Its estimates of a word's frequency come from the statistics of the full-text
+index's expression; twenty times the limit leaves room for the estimate to be wrong."""
 
 WALK_STEPS = (250, 1000, 4000)
 """How many rows, in the list's order, each step of a common word's walk tests."""
@@ -93,8 +99,13 @@ def _consultation_findings(user: roles.User, words: Sequence[str]) -> models.Que
     return Finding.objects.for_user(user).filter(words_match(("text",), words))
 
 
-def _keys(rows: models.QuerySet, key: str = "pk") -> list[Any]:
-    """Up to COUNT_UP_TO + 1 keys of the rows, unordered: the database stops there."""
+def _keys(rows: models.QuerySet, key: str = "pk", *, estimated: bool = True) -> list[Any] | None:
+    """Up to COUNT_UP_TO + 1 keys of the rows, unordered: the database stops there. None
+    (not counted) when PostgreSQL's statistics say more than COMMON_ESTIMATE match: the
+    full-text index yields every match before any is counted, so counting to 1,001 would cost
+    what the table's size does. `estimated=False`: the rows are known not to be that many."""
+    if estimated and _uses_full_text() and planner_estimate(rows) > COMMON_ESTIMATE:
+        return None
     return list(rows.order_by().values_list(key, flat=True)[: COUNT_UP_TO + 1])
 
 
@@ -139,6 +150,8 @@ class _Found:
     @property
     def total(self) -> int:
         """The number of records that matched, as far as they were counted (see `is_capped`)."""
+        if any(match.keys is None for match in self.matches):
+            return COUNT_UP_TO
         return min(len(self.counted), COUNT_UP_TO)
 
     @property
@@ -150,7 +163,8 @@ class _Found:
 @dataclass(frozen=True)
 class _Match:
     """One way a kind's records match: a test of a row, and the matching keys (capped);
-    None: not looked up, as another way of matching already found more than COUNT_UP_TO."""
+    None: not counted, as far more are expected to match (see `_keys`) or another way of
+    matching already found more than COUNT_UP_TO."""
 
     condition: Q
     keys: list[Any] | None
@@ -237,6 +251,8 @@ class SearchKind:
         named = words_match(self.name_fields, words)
         own = self.own_match(user, words)
         matches = [_Match(own, _keys(scope.filter(own)))]
+        # A record whose name matches matches: when they were not many, nor are these.
+        named_keys = _keys(scope.filter(named), estimated=matches[0].keys is None)
         if self.also_match is not None:
             related_rows = self.also_match(user, words)
             probe = Exists(related_rows.filter(**{self.also_match_link: OuterRef("pk")}))
@@ -246,7 +262,7 @@ class SearchKind:
             # records are then found by the walk, which tests the probe row by row.
             keys = None if matches[0].is_common else _keys(related_rows, self.also_match_link)
             matches.append(_Match(Q(probe), keys))
-        return _Found(_Match(named, _keys(scope.filter(named))), matches)
+        return _Found(_Match(named, named_keys), matches)
 
     def first_rows(self, found: _Found, user: roles.User, limit: int) -> list[Any]:
         """The first `limit` records found, named ones first, then in the kind's order; each

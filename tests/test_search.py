@@ -481,3 +481,26 @@ def test_findings_are_not_counted_once_a_consultation_s_own_text_is_common(staff
     assert (found[0].search_total, found[0].search_capped) == (2, True)
     keys_of_findings = 'SELECT "consultations_finding"."consultation_id" AS "consultation" FROM'
     assert not any(query["sql"].startswith(keys_of_findings) for query in queries.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL")
+def test_a_word_the_statistics_call_common_is_not_counted_but_its_rows_are_found(
+    staff, monkeypatch
+):
+    """Far more expected matches than are counted: the page says "more than" without reading
+    every match from the full-text index, and still lists the first ones in order."""
+    monkeypatch.setattr(search_module, "COMMON_ESTIMATE", 5)
+    dates = [datetime.date(2018, 1, day) for day in range(1, 21)]
+    matching = [ConsultationFactory(summary="Irrigation canal", date=day) for day in dates]
+    ConsultationFactory(summary="Nothing of the kind", date=datetime.date(2018, 2, 1))
+    with connection.cursor() as cursor:  # statistics, as autovacuum would leave them
+        cursor.execute("ANALYZE consultations_consultation")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = search_portal(user=staff, query="irrigation", limit_per_kind=3)["consultations"]
+
+    assert [record.pk for record in found] == [record.pk for record in matching[::-1][:3]]
+    assert (found[0].search_total, found[0].search_capped) == (1000, True)
+    counted = [q["sql"] for q in queries.captured_queries if q["sql"].endswith("LIMIT 1001")]
+    assert counted  # other kinds, and consultations' titles, still counted
+    assert not any('"consultations_consultation"."summary"' in sql for sql in counted)

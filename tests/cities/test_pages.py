@@ -171,6 +171,29 @@ def test_a_city_with_many_officials_shows_the_first_and_links_to_all(staff_clien
     assert "Official of elsewhere" not in listing
 
 
+def test_a_partner_is_not_offered_the_officials_list_they_cannot_open(client):
+    from cities.views import OFFICIALS_SHOWN
+    from tests.conftest import make_user_with_role
+
+    partner = make_user_with_role("Partner editor", username="partner")
+    OrganisationFactory().members.add(partner)
+    sign_in(client, partner)
+    city = CityFactory(is_published=True)
+    for number in range(OFFICIALS_SHOWN + 2):
+        OfficialFactory(
+            city=city,
+            name=f"Official {number:03d}",
+            consent_to_be_named=True,
+            consent_recorded_on=datetime.date(2024, 1, 1),
+        )
+
+    page = client.get(city.get_absolute_url()).content.decode()
+
+    assert "Official 000" in page
+    assert "officials of the city" not in page
+    assert client.get(reverse("cities:official_list"), {"city": city.pk}).status_code == 404
+
+
 def test_official_list_and_page_show_role_city_and_private_contact_to_staff(staff_client):
     official = OfficialFactory(
         name="Asim Khan", title="District Nazim", email="asim@example.org", phone="+92 1"
