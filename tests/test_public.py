@@ -382,3 +382,34 @@ def test_city_directory_counts_each_citys_published_workshops_only(client):
         for name in ("Busytown", "Quietville")
     }
     assert rows == {"Busytown": "2", "Quietville": "0"}
+
+
+def test_a_busy_city_page_lists_the_latest_and_links_to_everything(client):
+    """The most recent workshops (and first officials, latest coverage) by default; all of
+    them behind a link; nothing unpublished either way, nor in the counts."""
+    from scn_portal.public import CITY_PAGE_SHOWS
+
+    city = CityFactory(is_published=True, slug="lahore")
+    shown = CITY_PAGE_SHOWS["workshops"]
+    workshops = [
+        WorkshopFactory(
+            cities=[city],
+            title=f"Exchange {number:02d}",
+            start_date=datetime.date(2015, 1, 1) + datetime.timedelta(days=30 * number),
+        )
+        for number in range(shown + 2)
+    ]
+    WorkshopFactory(cities=[city], title="Draft exchange", is_published=False)
+
+    first = client.get("/network/lahore/").content.decode()
+    every = client.get("/network/lahore/", {"all": "1"}).content.decode()
+
+    def titles(page):
+        return re.findall(r">(Exchange \d\d)</a>", page)
+
+    newest_first = [workshop.title for workshop in reversed(workshops)]
+    assert titles(first) == newest_first[:shown]
+    assert f'<a href="?all=1#workshops-heading">All {shown + 2} workshops</a>' in first
+    assert titles(every) == newest_first
+    assert "All " not in every.split('id="workshops-heading"')[1].split("</section>")[0]
+    assert "Draft exchange" not in first + every
