@@ -1,5 +1,7 @@
 """An ISD staff member does the whole job in a real browser, on a laptop and on a phone."""
 
+from urllib.parse import quote
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -41,9 +43,21 @@ def sign_in(page, live_server) -> None:
 
 
 def pick(page, field_id: str, text: str, option: str) -> None:
-    """Type into a type-ahead and choose the suggestion that reads `option`."""
-    page.click(f"#{field_id} + .ts-wrapper .ts-control")
-    page.keyboard.type(text)
+    """Type into a type-ahead and choose the suggestion that reads `option`.
+
+    Each step waits for the server's answer it causes, so that no answer is still on its way
+    when the test moves on: the first suggestions load when the field takes the focus, and a
+    load started before they arrive would replace the one for what is typed. Headless
+    Chromium's document never has focus, so Tom Select ignores the blur when the test moves
+    to the next field; a late answer would reopen its dropdown, take the focus back and
+    receive the text meant for the next field.
+    """
+    wrapper = f"#{field_id} + .ts-wrapper"
+    with page.expect_response(lambda response: response.url.endswith("?q=")):
+        page.click(f"{wrapper} .ts-control")
+    with page.expect_response(lambda response: response.url.endswith(f"?q={quote(text)}")):
+        page.keyboard.type(text)
+    page.wait_for_selector(f"{wrapper}:not(.loading)", state="attached")
     page.locator(f"#{field_id}-ts-dropdown .option", has_text=option).first.click()
     page.keyboard.press("Escape")
 
