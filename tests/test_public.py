@@ -160,6 +160,28 @@ def test_the_map_places_the_cities_and_links_their_pages(client, demo):
     assert "map-country" in svg
 
 
+def test_past_so_many_cities_the_home_map_draws_a_marker_per_country_that_leads_to_its_list(
+    client, demo, monkeypatch
+):
+    monkeypatch.setattr("scn_portal.public.HOME_MAP_CITIES", 3)
+    turkey = CityFactory(name="Izmir", country__name="Türkiye", country__code="TR").country
+    for name in ("Ankara", "Bursa"):
+        CityFactory(name=name, country=turkey, latitude=39.9, longitude=32.9)
+    CityFactory(name="Unpublished Turkish town", country=turkey, is_published=False)
+
+    content = client.get("/").content.decode()
+
+    svg = content[content.index("<svg") : content.index("</svg>")]
+    assert svg.count('class="map-city') == 2  # Pakistan and Türkiye
+    assert f'href="/network/?country={turkey.pk}"' in svg
+    assert "Türkiye: 3 cities" in svg and "Pakistan: 3 cities" in svg
+    assert "Quetta" not in svg and "Unpublished" not in svg
+    assert "s cities: the marker leads to their list" in content
+    listed = client.get(f"/network/?country={turkey.pk}").content.decode()
+    assert all(name in listed for name in ("Izmir", "Ankara", "Bursa"))
+    assert "Quetta" not in listed and "Unpublished Turkish town" not in listed
+
+
 def test_calendar_feed_lists_only_upcoming_published_workshops(client, demo):
     today = timezone.localdate()
     WorkshopFactory(
