@@ -267,6 +267,33 @@ def export_jobs_prune(*, now: datetime.datetime | None = None) -> int:
     return len(expired)
 
 
+# Where django-import-export's MediaStorage keeps uploads waiting for their confirmation.
+IMPORT_UPLOAD_FOLDER = "django-import-export"
+
+
+def import_uploads_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the uploads of imports previewed but never confirmed (a confirmed import
+    deletes its own), once IMPORT_UPLOAD_HOURS old."""
+    from django.core.files.storage import storages
+
+    storage = storages["import_export"]
+    try:
+        _folders, names = storage.listdir(IMPORT_UPLOAD_FOLDER)
+    except FileNotFoundError:
+        return 0
+    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.IMPORT_UPLOAD_HOURS)
+    pruned = 0
+    for name in names:
+        path = f"{IMPORT_UPLOAD_FOLDER}/{name}"
+        try:
+            if storage.get_modified_time(path) <= cutoff:
+                storage.delete(path)
+                pruned += 1
+        except FileNotFoundError:  # confirmed (or pruned by another worker) meanwhile
+            continue
+    return pruned
+
+
 # What a restore leaves alone: the record's identity, its timestamps and its sample mark
 # (archiving has its own services; `archived_at` is not editable, so it is skipped too).
 RESTORE_SKIPPED_FIELDS = frozenset({"created_at", "updated_at", "is_sample"})

@@ -179,20 +179,27 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# The portal's private files, never served as static or media files. Several application
+# servers and the worker must share the folder (a network file system).
+_PRIVATE_FILES = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": env.path("EXPORT_FILES_ROOT", default=BASE_DIR / "private" / "exports"),
+        "base_url": None,
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Files of background exports: private to their requester (served only through the
-    # portal's download view, never as static or media files), deleted when they expire.
-    # Several application servers and the worker must share it (a network file system).
-    "exports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": env.path("EXPORT_FILES_ROOT", default=BASE_DIR / "private" / "exports"),
-            "base_url": None,
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    },
+    # portal's download view), deleted when they expire.
+    "exports": _PRIVATE_FILES,
+    # An upload between its import's preview and its confirmation (django-import-export's
+    # MediaStorage takes this storage, in its folder "django-import-export"): the
+    # confirmation may reach another application server than the preview did. Deleted once
+    # imported, or after IMPORT_UPLOAD_HOURS if never confirmed (`prune_exports`).
+    "import_export": _PRIVATE_FILES,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -232,6 +239,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Spreadsheet imports in the admin (django-import-export; formats: CSV and .xlsx, set on the
 # admins in cities/admin_imports.py): one transaction per import, logged in the admin's log.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Background work (Django's tasks framework): a database-backed queue, run by
@@ -242,6 +250,8 @@ EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=5000)
 EXPORT_FILES_DAYS = env.int("EXPORT_FILES_DAYS", default=7)
 # A confirmed import of more rows than this runs in the background worker.
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=1000)
+# An upload previewed but never confirmed is deleted after this many hours.
+IMPORT_UPLOAD_HOURS = env.int("IMPORT_UPLOAD_HOURS", default=24)
 # The portal's address, for links in e-mails sent by the worker (no request to take it from).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 
 from scn_portal.exports import export_rows, write_csv, write_xlsx
 from scn_portal.models import ExportJob
-from scn_portal.services import export_jobs_prune, export_log_finish
+from scn_portal.services import export_jobs_prune, export_log_finish, import_uploads_prune
 
 
 class ExportCancelled(Exception):
@@ -77,7 +77,9 @@ def run_export_job(job_id: str) -> int:
     )
     if not started:  # cancelled before it began
         return 0
-    export_jobs_prune()  # the worker keeps the private folder tidy as it goes
+    # The worker keeps the private folder tidy as it goes.
+    export_jobs_prune()
+    import_uploads_prune()
     job = ExportJob.objects.select_related("user", "log").get(pk=job_id)
     try:
         with translation.override(job.language), tempfile.TemporaryFile() as handle:

@@ -14,6 +14,18 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_import_uploads(settings, tmp_path):
+    """Uploads waiting for an import's confirmation go to a temporary folder of the test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "import_export": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "file_permissions_mode": 0o600},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the database is rolled back between tests, and
     cached public data from another test would otherwise outlive it."""

@@ -3,16 +3,23 @@
 import csv
 import datetime
 import io
+import os
 import re
+import tempfile
+import time
+from pathlib import Path
 
 import openpyxl
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from cities.imports import NEW, REFUSED, UNCHANGED, UPDATE, import_rows
 from cities.models import City, Official, Organisation
+from scn_portal.services import IMPORT_UPLOAD_FOLDER, import_uploads_prune
 from tests.auth import sign_in
 from tests.conftest import make_user_with_role
 from tests.factories import (
@@ -475,6 +482,52 @@ def test_only_users_who_may_add_and_change_officials_reach_the_import_page(
 
     assert client.get(reverse(IMPORT_URL)).status_code == status
     assert client.post(reverse(CONFIRM_URL), {}).status_code == (403 if status == 403 else status)
+
+
+def waiting_uploads() -> list[str]:
+    storage = storages["import_export"]
+    if not storage.exists(IMPORT_UPLOAD_FOLDER):
+        return []
+    return storage.listdir(IMPORT_UPLOAD_FOLDER)[1]
+
+
+def test_an_upload_waits_for_its_confirmation_in_the_shared_private_storage(
+    admin_client, nazim, monkeypatch, tmp_path
+):
+    """Not in the application server's own temporary folder: behind a load balancer, the
+    confirmation may reach another server than the preview did."""
+    server_temp = tmp_path / "server-temp"
+    server_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(server_temp))
+
+    content = upload(admin_client, csv_file(officials_sheet(NEW_OFFICIAL))).content.decode()
+
+    [name] = waiting_uploads()
+    path = Path(storages["import_export"].path(f"{IMPORT_UPLOAD_FOLDER}/{name}"))
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert list(server_temp.iterdir()) == []
+    done = admin_client.post(reverse(CONFIRM_URL), confirm_fields(content), follow=True)
+    assert "Import finished: 1 new" in done.content.decode()
+    assert Official.objects.filter(name="Arbab Muhammad Ali").exists()
+    assert waiting_uploads() == []
+
+
+def test_uploads_never_confirmed_are_pruned_after_a_day(admin_client, nazim):
+    upload(admin_client, csv_file(officials_sheet(NEW_OFFICIAL)))
+    upload(admin_client, csv_file(officials_sheet(NAZIM_RENAMED)))
+    [first, second] = sorted(
+        waiting_uploads(),
+        key=lambda n: storages["import_export"].get_modified_time(f"{IMPORT_UPLOAD_FOLDER}/{n}"),
+    )
+    old = time.time() - 25 * 3600
+    os.utime(storages["import_export"].path(f"{IMPORT_UPLOAD_FOLDER}/{first}"), (old, old))
+
+    out = io.StringIO()
+    call_command("prune_exports", stdout=out)
+
+    assert waiting_uploads() == [second]
+    assert "1 unconfirmed import upload(s) deleted." in out.getvalue()
+    assert import_uploads_prune() == 0
 
 
 def test_admin_confirming_the_same_upload_twice_imports_once(admin_client, nazim):
