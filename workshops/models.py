@@ -359,9 +359,7 @@ class Participation(PortalModel):
             # number grows with the network's; by workshop alone each probe read every row of
             # the workshop (EXPLAIN, "attended" at scale 1: 155 upcoming workshops, 503
             # buffers); with the attendance in the key, a probe that finds none reads none.
-            models.Index(
-                fields=["workshop", "attendance"], name="participation_attendance_idx"
-            ),
+            models.Index(fields=["workshop", "attendance"], name="participation_attendance_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cities.models import City, Official, Organisation
-from consultations.models import NextStep
+from consultations.models import Consultation, NextStep
 from tests.auth import sign_in
 from tests.factories import (
     CityFactory,
@@ -361,6 +361,45 @@ def test_a_busy_citys_timeline_shows_its_latest_engagement_and_links_to_the_rest
     assert "Talk 2" not in page and "Talk 1" not in page
     assert "all 5 consultations" in page
     assert f"/consultations/?city={city.pk}" in page
+
+
+def test_a_step_filed_apart_from_its_consultations_city_shows_on_both_cities_pages(staff_user):
+    """A step moved to another city, or whose consultation moved, is on the page of its
+    consultation's city as well as its own; moved back, on its own city's only."""
+    from cities.selectors import city_timeline
+    from consultations.services import consultation_update, next_step_save
+
+    quetta, peshawar, lahore = (CityFactory(name=n) for n in ("Quetta", "Peshawar", "Lahore"))
+    talk = ConsultationFactory(city=quetta)
+    step = NextStepFactory(city=quetta, consultation=talk, title="Send the pack")
+
+    def pages_showing() -> set[str]:
+        return {
+            city.name
+            for city in (quetta, peshawar, lahore)
+            if "Send the pack"
+            in [
+                entry.record.title
+                for entry in city_timeline(city=city, user=staff_user)["timeline"]
+                if entry.kind == "next_step"
+            ]
+        }
+
+    assert pages_showing() == {"Quetta"}
+    next_step_save(actor=staff_user, next_step=step, data={"city": peshawar})
+    assert pages_showing() == {"Quetta", "Peshawar"}
+    consultation_update(actor=staff_user, consultation=Consultation.objects.get(pk=talk.pk),
+                        city=lahore)  # fmt: skip
+    assert NextStep.objects.get(pk=step.pk).filed_apart
+    assert pages_showing() == {"Lahore", "Peshawar"}
+    consultation_update(actor=staff_user, consultation=Consultation.objects.get(pk=talk.pk),
+                        city=peshawar)  # fmt: skip
+    assert not NextStep.objects.get(pk=step.pk).filed_apart
+    assert pages_showing() == {"Peshawar"}
+    next_step_save(
+        actor=staff_user, next_step=NextStep.objects.get(pk=step.pk), data={"city": None}
+    )
+    assert pages_showing() == {"Peshawar"}  # country-wide, from its consultation's city
 
 
 def test_a_citys_newest_steps_are_those_one_sort_of_all_its_steps_gives(staff_user, monkeypatch):
