@@ -41,7 +41,7 @@ class SpreadsheetImportMixin(ImportMixin):
     def process_import(self, request, **kwargs):
         try:
             return super().process_import(request, **kwargs)
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):  # or tampered with
             messages.error(
                 request, _("The uploaded file is no longer available: please upload it again.")
             )

@@ -56,6 +56,7 @@ def city_timeline(*, city: City, user: roles.User) -> dict[str, Any]:
     # key, and every query below reads the city's own steps from an index in its order.
     elsewhere = list(
         NextStep.objects.filter(filed_apart=True, consultation__city=city)
+        .exclude(city=city)  # filed under it after all: the first kind (a flag out of date)
         .order_by()
         .values_list("pk", flat=True)
     )

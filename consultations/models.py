@@ -142,12 +142,17 @@ class Consultation(Archivable):
 
     def save(self, *args, **kwargs):
         """Saved; moved to another city, its next steps' `filed_apart` follows."""
-        moved = self.pk is not None and getattr(self, "_saved_city_id", None) not in (
-            None,
-            self.city_id,
-        )
+        update_fields = kwargs.get("update_fields")
+        saves_city = update_fields is None or bool({"city", "city_id"} & set(update_fields))
+        moved = False
+        if self.pk is not None and saves_city:
+            stored = getattr(self, "_saved_city_id", None)
+            if stored is None:  # not read from the database here (e.g. the admin's revert)
+                stored = city_of_consultation(self.pk)
+            moved = stored is not None and stored != self.city_id
         super().save(*args, **kwargs)
-        self._saved_city_id = self.city_id
+        if saves_city:
+            self._saved_city_id = self.city_id
         if moved:
             self.next_steps.update(
                 filed_apart=models.Case(
@@ -155,6 +160,14 @@ class Consultation(Archivable):
                     default=models.Value(True),
                 )
             )
+
+
+def city_of_consultation(key: int | None) -> int | None:
+    """The city a consultation is stored under (not an instance's, maybe changed or stale)."""
+    if key is None:
+        return None
+    rows = Consultation._base_manager.filter(pk=key).values_list("city_id", flat=True)
+    return rows.first()
 
 
 class Finding(PortalModel):
@@ -427,8 +440,10 @@ class NextStep(PortalModel):
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or self.APART_FROM & set(update_fields):
-            self.filed_apart = (
-                self.consultation_id is not None and self.city_id != self.consultation.city_id
+            # From the database, not `self.consultation`: read before a lock was taken, it
+            # may be a city behind a concurrent change (see versions.check_version).
+            self.filed_apart = self.consultation_id is not None and self.city_id != (
+                city_of_consultation(self.consultation_id)
             )
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "filed_apart"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,8 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+
+logger = logging.getLogger(__name__)
 
 
 def record_save(
@@ -281,6 +284,9 @@ def import_uploads_prune(*, now: datetime.datetime | None = None) -> int:
         _folders, names = storage.listdir(IMPORT_UPLOAD_FOLDER)
     except FileNotFoundError:
         return 0
+    except OSError:  # housekeeping: it never stops the export that runs it
+        logger.exception("The import uploads could not be listed.")
+        return 0
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.IMPORT_UPLOAD_HOURS)
     pruned = 0
     for name in names:
@@ -291,6 +297,8 @@ def import_uploads_prune(*, now: datetime.datetime | None = None) -> int:
                 pruned += 1
         except FileNotFoundError:  # confirmed (or pruned by another worker) meanwhile
             continue
+        except OSError:
+            logger.exception("The import upload %s could not be pruned.", name)
     return pruned
 
 

@@ -512,6 +512,19 @@ def test_an_upload_waits_for_its_confirmation_in_the_shared_private_storage(
     assert waiting_uploads() == []
 
 
+@pytest.mark.parametrize("name", [".", "..", "../officials.csv", "/etc/passwd"])
+def test_a_confirmation_naming_no_upload_of_ours_asks_for_the_file_again(admin_client, nazim, name):
+    content = upload(admin_client, csv_file(officials_sheet(NEW_OFFICIAL))).content.decode()
+
+    done = admin_client.post(
+        reverse(CONFIRM_URL), {**confirm_fields(content), "import_file_name": name}, follow=True
+    )
+
+    assert done.status_code == 200
+    assert "The uploaded file is no longer available" in done.content.decode()
+    assert not Official.objects.filter(name="Arbab Muhammad Ali").exists()
+
+
 def test_uploads_never_confirmed_are_pruned_after_a_day(admin_client, nazim):
     upload(admin_client, csv_file(officials_sheet(NEW_OFFICIAL)))
     upload(admin_client, csv_file(officials_sheet(NAZIM_RENAMED)))

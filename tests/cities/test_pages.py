@@ -402,6 +402,28 @@ def test_a_step_filed_apart_from_its_consultations_city_shows_on_both_cities_pag
     assert pages_showing() == {"Peshawar"}  # country-wide, from its consultation's city
 
 
+def test_a_consultation_moved_back_by_an_earlier_version_takes_its_steps_flags_along(
+    staff_user,
+):
+    """The admin's revert saves an instance built from a history row, not read from the
+    database: the stored city is read to see the move."""
+    from cities.selectors import city_timeline
+    from consultations.services import consultation_update
+
+    quetta, peshawar = CityFactory(name="Quetta"), CityFactory(name="Peshawar")
+    talk = ConsultationFactory(city=quetta)
+    step = NextStepFactory(city=quetta, consultation=talk, title="Send the pack")
+    consultation_update(actor=staff_user, consultation=talk, city=peshawar)
+    assert NextStep.objects.get(pk=step.pk).filed_apart
+
+    talk.history.earliest().instance.save()  # what the admin's revert does
+
+    assert Consultation.objects.get(pk=talk.pk).city == quetta
+    assert not NextStep.objects.get(pk=step.pk).filed_apart
+    timeline = city_timeline(city=quetta, user=staff_user)["timeline"]
+    assert [e.record.title for e in timeline if e.kind == "next_step"] == ["Send the pack"]
+
+
 def test_a_citys_newest_steps_are_those_one_sort_of_all_its_steps_gives(staff_user, monkeypatch):
     """Read in parts (dated by themselves; undated, at their consultation; filed under another
     city), then merged: the same steps, in the same order, as sorting all the city's steps."""
