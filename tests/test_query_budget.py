@@ -33,9 +33,11 @@ BUDGET = {
     "consultation list": ("consultations:consultation_list", {}, 11),
     "finding list": ("consultations:finding_list", {}, 10),
     "next step list": ("consultations:next_step_list", {}, 11),
-    # Its next steps: those filed elsewhere, the newest keys, the open keys, the counts, the
-    # rows shown (see cities/selectors.py); its officials, the first shown and their count.
-    "city timeline": ("cities:city_detail", {"slug": "quetta"}, 23),
+    # Its newest workshops' and consultations' keys and dates; its next steps: those filed
+    # elsewhere, the newest keys, the open keys, the counts, the rows shown; the workshops
+    # and consultations shown, with findings and officials (see cities/selectors.py); its
+    # officials, the first shown and their count.
+    "city timeline": ("cities:city_detail", {"slug": "quetta"}, 25),
     "workshop page": ("workshops:workshop_detail", {"slug": WORKSHOP_SLUG}, 17),
     # Per kind: which records match by name and at all (capped keys), their first in order,
     # the rows shown; on PostgreSQL the planner settings around the first part, set and reset
