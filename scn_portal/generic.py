@@ -7,6 +7,7 @@ a record outside the user's scope is a 404, never a leak.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cached_property
 from typing import Any
@@ -397,6 +398,18 @@ def _reverse(name: str) -> str:
     return name[1:] if name.startswith("-") else f"-{name}"
 
 
+def exact_count(rows: models.QuerySet) -> int:
+    """The exact number of `rows`, kept until the data changes (the version `cached` keys
+    on moves with every saved or deleted record): a deep page typed by its number, and the
+    pages near it, count the list once (the findings in scope at scale 1: 62-92 ms), not on
+    every request. Keyed by the query's SQL, which holds the user's scope and filters."""
+    from scn_portal.public import cached  # public imports this module
+
+    sql, params = rows.order_by().values("pk").query.sql_with_params()
+    key = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    return cached("exact-count", lambda: rows.order_by().count(), key)
+
+
 def deep_page_keys(
     queryset: models.QuerySet, low: int, high: int, paginator: EstimatingPaginator | None
 ) -> list[Any]:
@@ -415,7 +428,7 @@ def deep_page_keys(
         and order[-1].lstrip("-") in ("pk", queryset.model._meta.pk.attname)
     )
     if reversible and paginator is not None and low > paginator.count // 2:
-        total = queryset.order_by().count() if paginator.estimated else paginator.count
+        total = exact_count(queryset) if paginator.estimated else paginator.count
         if low >= total:
             return []
         if low > total // 2:

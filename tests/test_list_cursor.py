@@ -262,6 +262,36 @@ def test_last_on_a_page_past_the_estimate_shows_no_rows_of_the_last(staff_client
     assert rows_of(response) == []
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the count is estimated there")
+def test_a_deep_page_counts_its_list_once_until_the_data_changes(
+    staff_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from scn_portal import generic
+
+    url_name, make, filters, _ = LISTS["consultations"]
+    make(3 * PAGE + 7)
+    url = reverse(url_name)
+    monkeypatch.setattr(generic, "DEEP_PAGE_ROWS", 10)
+    monkeypatch.setattr(EstimatingPaginator, "EXACT_UP_TO", 10)
+    monkeypatch.setattr(EstimatingPaginator, "estimate", lambda self, rows: 60)
+
+    def exact_counts(page: int) -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            rows = rows_of(staff_client.get(url, {**filters, "page": page}))
+        counted = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+        return len([sql for sql in counted if "LIMIT" not in sql]), rows
+
+    assert exact_counts(4)[0] == 1
+    assert exact_counts(3)[0] == 0  # the same list: counted already
+    with django_capture_on_commit_callbacks(execute=True):
+        make(1)
+    counts, rows = exact_counts(4)
+    assert counts == 1
+    assert len(rows) == 8  # the new consultation is counted: the last page holds 8 rows
+
+
 @pytest.mark.parametrize("estimated", [False, True])
 @pytest.mark.parametrize("name", LISTS)
 def test_a_deep_page_typed_by_number_is_read_from_the_nearer_end(
