@@ -124,7 +124,6 @@ class CountryGroup:
     name: str
     latitude: float
     longitude: float
-    cities: int
     name_local: str = ""
     membership_status: str = "group"
 
@@ -148,7 +147,6 @@ def country_groups(cities) -> list[CountryGroup]:
             % {"country": row["country__name"], "count": row["n"]},
             latitude=row["latitude"],
             longitude=row["longitude"],
-            cities=row["n"],
         )
         for row in rows
         if row["latitude"] is not None and row["longitude"] is not None
