@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,13 @@ from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
 from consultations.services import consultation_save, next_step_save, next_step_set_status
 from scn_portal import versions
 from scn_portal.archive import PortalArchiveView
-from scn_portal.exports import Column, choice_labels, joined_names, person_name
+from scn_portal.exports import (
+    Column,
+    choice_labels,
+    joined_names,
+    person_name,
+    related_count,
+)
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
     FormsetsMixin,
@@ -56,7 +62,7 @@ class ConsultationListView(PortalListView):
         ]
 
     def page_annotations(self, rows):
-        return rows.annotate(finding_count=Count("findings"))
+        return rows.annotate(finding_count=related_count(Finding.objects.all(), "consultation"))
 
     def refine_export(self, rows):
         return self.page_annotations(rows).annotate(

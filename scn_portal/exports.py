@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import csv
 import datetime
+import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, StringAgg, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, StringAgg, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -63,12 +64,27 @@ def joined_names(related: QuerySet, link: str, field: str = "name") -> Subquery:
     )
 
 
+def related_count(related: QuerySet, link: str) -> Coalesce:
+    """How many rows of `related` have the row as their `link`: a correlated count, probed
+    through `link`'s index for each row. A join and GROUP BY instead would group every
+    exported row with its related ones before the first row is out (the consultations'
+    export at scale 1: a sort of 300,000 joined rows spilled to disk, 2.5 s before its first
+    row; counted per row, the rows stream in the list's order from its index)."""
+    counted = related.filter(**{link: OuterRef("pk")}).order_by().values(link)
+    counted = counted.annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+_has_illegal_character = ILLEGAL_CHARACTERS_RE.search
+
+
 def neutralise(value: Any) -> Any:
     """Text that a spreadsheet could run as a formula gets a leading apostrophe; characters
     that an .xlsx file cannot hold are dropped. Other values pass unchanged."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if _has_illegal_character(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return f"'{value}" if value.startswith(FORMULA_TRIGGERS) else value
 
 
@@ -91,8 +107,13 @@ def export_rows(queryset: QuerySet, columns: list[Column]) -> Iterator[tuple]:
 
 
 def _csv_value(value: Any) -> Any:
+    kind = type(value)  # by exact type first, the common cells (a database's str, date, int)
+    if kind is str:
+        return neutralise(value)
     if value is None:
         return ""
+    if kind is datetime.date or kind is int:
+        return value
     if isinstance(value, str):
         return neutralise(value)
     if isinstance(value, bool):
@@ -104,18 +125,35 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming csv.writer."""
+class _Lines:
+    """A file-like object that keeps what csv.writer writes until it is taken."""
 
-    def write(self, value: str) -> str:
-        return value
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, value: str) -> None:
+        self.parts.append(value)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        self.parts.clear()
+        return text
+
+
+# Lines handed on at once: one string for every CSV_BATCH rows, not one per row (each piece
+# of a streamed response passes through the response's and the server's iterators).
+CSV_BATCH = 200
 
 
 def csv_lines(rows: Iterable[Iterable[Any]], columns: list[Column]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([str(column.header) for column in columns])
-    for row in rows:
-        yield writer.writerow([_csv_value(value) for value in row])
+    """The CSV text of the rows, header first, in pieces of whole lines."""
+    lines = _Lines()
+    writer = csv.writer(lines)
+    writer.writerow([str(column.header) for column in columns])
+    yield "\ufeff" + lines.take()
+    for batch in itertools.batched(rows, CSV_BATCH, strict=False):
+        writer.writerows([[_csv_value(value) for value in row] for row in batch])
+        yield lines.take()
 
 
 def _counted(rows: Iterable[Any], progress: Callable[[int], None] | None) -> Iterator[Any]:

@@ -225,3 +225,43 @@ def test_next_step_export_names_the_owner_or_leaves_the_cell_empty(staff_client)
     }
 
     assert rows == {"Owned": "Sana Staff", "Unowned": ""}
+
+
+def test_the_counted_columns_count_each_rows_own_records_and_zero_for_none(staff_client):
+    from tests.factories import FindingFactory, ParticipationFactory
+
+    counted = ConsultationFactory(title="Three findings")
+    FindingFactory.create_batch(3, consultation=counted)
+    ConsultationFactory(title="No finding")
+    workshop = WorkshopFactory(title="Two participants")
+    ParticipationFactory.create_batch(2, workshop=workshop)
+    WorkshopFactory(title="No participant")
+
+    consultations = csv_rows(staff_client.get("/consultations/", {"export": "csv"}))
+    findings = consultations[0].index("Key findings")
+    workshops = xlsx_rows(staff_client.get("/workshops/", {"export": "xlsx"}))
+    participants = workshops[0].index("Participants")
+
+    assert {row[2]: row[findings] for row in consultations[1:]} == {
+        "Three findings": "3",
+        "No finding": "0",
+    }
+    assert {row[0]: row[participants] for row in workshops[1:]} == {
+        "Two participants": 2,
+        "No participant": 0,
+    }
+
+
+def test_csv_text_comes_in_whole_lines_and_holds_every_row_in_order():
+    from scn_portal.exports import CSV_BATCH
+
+    rows = [[f"row {number}", number, None, True] for number in range(2 * CSV_BATCH + 7)]
+    columns = [Column(header, header) for header in ("Text", "Number", "Empty", "Flag")]
+
+    pieces = list(csv_lines(rows, columns))
+    read = list(csv.reader(io.StringIO("".join(pieces).removeprefix("\ufeff"), newline="")))
+
+    assert all(piece.endswith("\r\n") for piece in pieces)
+    assert len(pieces) == 1 + 3  # the header, then two full batches and the rest
+    assert read[0] == ["Text", "Number", "Empty", "Flag"]
+    assert read[1:] == [[f"row {n}", str(n), "", "yes"] for n in range(2 * CSV_BATCH + 7)]

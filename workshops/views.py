@@ -1,5 +1,5 @@
 from django.db import connections
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,7 @@ from cities.models import City
 from consultations.models import Consultation, NextStep
 from scn_portal import roles
 from scn_portal.archive import PortalArchiveView
-from scn_portal.exports import Column, choice_labels, joined_names
+from scn_portal.exports import Column, choice_labels, joined_names, related_count
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
     DEEP_PAGE_ROWS,
@@ -51,7 +51,9 @@ class WorkshopListView(PortalListView):
         return columns
 
     def page_annotations(self, rows):
-        return rows.annotate(participant_count=Count("participations"))
+        return rows.annotate(
+            participant_count=related_count(Participation.objects.all(), "workshop")
+        )
 
     def refine_export(self, rows):
         cities = City.objects.for_user(self.request.user)
