@@ -599,6 +599,21 @@ def print_report(results: list[Result], exports: list[ExportResult], out: TextIO
     )
 
 
+def machine_check() -> float:
+    """Milliseconds of a fixed pure-Python workload (best of three): how fast this machine
+    runs at the moment. On a shared virtual machine the same page can take twice as long an
+    hour later; a page's figures mean something beside the check made with them."""
+
+    def workload() -> float:
+        began = time.perf_counter()
+        table = {number: str(number) for number in range(200_000)}
+        sum(len(text) for text in table.values())
+        sorted(table, key=lambda number: -number)
+        return (time.perf_counter() - began) * 1000
+
+    return min(workload() for _ in range(3))
+
+
 def run_benchmark(
     *,
     warmup: int = 2,
@@ -626,6 +641,7 @@ def run_benchmark(
         f"timed requests a page (fewer, at least 3, past {budget} s of a page's time).\n",
         file=out,
     )
+    check_before = machine_check()
     pages = build_pages(user)
     if portal_only:
         for page in pages:
@@ -640,8 +656,14 @@ def run_benchmark(
         progress=progress,
     )
     exports = [] if portal_only else measure_exports(staff)
+    checks = (check_before, machine_check())
     print_report(results, exports, out)
-    return results
+    print(
+        f"Machine check (bench/pages_bench.py machine_check, a fixed Python workload): "
+        f"{checks[0]:.0f} ms before the run, {checks[1]:.0f} ms after.",
+        file=out,
+    )
+    return results, checks
 
 
 def ensure_data(scale: float, out: TextIO) -> None:
@@ -703,7 +725,7 @@ def main() -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=plain_static):
-        results = run_benchmark(
+        results, checks = run_benchmark(
             warmup=arguments.warmup,
             repeat=arguments.repeat,
             budget=arguments.budget,
@@ -716,6 +738,7 @@ def main() -> None:
 
         saved = {
             "consultations": Consultation.objects.count(),
+            "machine_check_ms": checks,
             "pages": {r.page.name: {"median": r.median, "p95": r.p95} for r in results},
         }
         arguments.save.write_text(json.dumps(saved, indent=1))

@@ -132,7 +132,7 @@ def test_generator_refuses_a_database_with_real_records_unless_forced(generated)
 def test_benchmark_smoke_run_prints_a_row_per_page(generated):
     out = io.StringIO()
 
-    results = pages_bench.run_benchmark(warmup=0, repeat=1, out=out)
+    results, checks = pages_bench.run_benchmark(warmup=0, repeat=1, out=out)
 
     table = out.getvalue()
     for result in results:
@@ -145,3 +145,5 @@ def test_benchmark_smoke_run_prints_a_row_per_page(generated):
     assert any(n.startswith("busiest city's timeline") for n in names)
     assert "| csv | 1000 |" in table
     assert "| xlsx | 1000 |" in table
+    assert all(check > 0 for check in checks)
+    assert "Machine check (bench/pages_bench.py machine_check" in table
