@@ -132,7 +132,15 @@ def test_the_verify_page_never_redirects_off_site(client):
     assert response["Location"] == "/dashboard/"
 
 
-def test_sign_in_rotates_the_session_and_sign_out_ends_it(client):
+@pytest.mark.parametrize(
+    "engine",
+    [
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",  # with REDIS_URL
+    ],
+)
+def test_sign_in_rotates_the_session_and_sign_out_ends_it(client, settings, engine):
+    settings.SESSION_ENGINE = engine
     make_user_with_role("ISD staff", username="sana")
     client.get(reverse("login"))
     client.session.save()
@@ -144,6 +152,24 @@ def test_sign_in_rotates_the_session_and_sign_out_ends_it(client):
 
     assert during != before
     assert not Session.objects.filter(session_key=during).exists()
+
+
+@pytest.mark.parametrize(
+    "engine",
+    ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"],
+)
+def test_a_signed_out_sessions_cookie_opens_nothing_again(client, settings, engine):
+    settings.SESSION_ENGINE = engine
+    sign_in(client, make_user_with_role("ISD staff"))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert client.get(reverse("dashboard")).status_code == 200
+
+    client.post(reverse("logout"))
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie  # the old cookie, replayed
+    replayed = client.get(reverse("dashboard"))
+
+    assert replayed.status_code == 302
+    assert replayed["Location"].startswith(reverse("login"))
 
 
 def test_sessions_time_out_when_idle(settings):
