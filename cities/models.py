@@ -6,14 +6,13 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from scn_portal import roles
-from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel
+from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel, record_url
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -235,7 +234,7 @@ class City(Archivable):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("cities:city_detail", args=[self.slug])
+        return record_url("cities:city_detail", self.slug)
 
 
 class DevolvedPower(PortalModel):
@@ -382,7 +381,7 @@ class Organisation(Archivable):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("cities:organisation_detail", args=[self.slug])
+        return record_url("cities:organisation_detail", self.slug)
 
 
 # Officials who consented to be named, in published cities (not archived ones).
@@ -509,7 +508,7 @@ class Official(Archivable):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("cities:official_detail", args=[self.pk])
+        return record_url("cities:official_detail", self.pk)
 
     @staticmethod
     def contact_visible_to(user: roles.User) -> bool:

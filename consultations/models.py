@@ -8,14 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
 from scn_portal import roles
-from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel
+from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel, record_url
 from workshops.models import Workshop
 
 
@@ -132,7 +131,7 @@ class Consultation(Archivable):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("consultations:consultation_detail", args=[self.pk])
+        return record_url("consultations:consultation_detail", self.pk)
 
     @classmethod
     def from_db(cls, db, field_names, values, *, fetch_mode=None):
@@ -450,7 +449,7 @@ class NextStep(PortalModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("consultations:next_step_detail", args=[self.pk])
+        return record_url("consultations:next_step_detail", self.pk)
 
     @property
     def is_open(self) -> bool:

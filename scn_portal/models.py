@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
+
+# A key that no URL pattern holds by chance, per converter: `<int:...>`, `<slug:...>`.
+_KEY_STAND_INS = {int: 987_654_321_987_654_321, str: "recordkeystandin"}
+_SAFE_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_RECORD_URLS: dict[tuple, tuple[str, str]] = {}
+
+
+def record_url(view_name: str, key: Any) -> str:
+    """`reverse(view_name, args=[key])` for a record's page, whose only argument is its key
+    (a number or a slug). The URL around the key is reversed once per view name, script
+    prefix and URL configuration, then the key put in: reverse() cost 50-70 us a link, and
+    the busiest city's page links 130 records. A key that is neither a number nor a plain
+    slug goes through reverse() itself (which quotes or refuses it)."""
+    kind = type(key)
+    if kind not in _KEY_STAND_INS or (kind is str and not _SAFE_SLUG.fullmatch(key)):
+        return reverse(view_name, args=[key])
+    lookup = (view_name, kind, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    around = _RECORD_URLS.get(lookup)
+    if around is None:
+        stand_in = str(_KEY_STAND_INS[kind])
+        before, _found, after = reverse(view_name, args=[stand_in]).partition(stand_in)
+        around = _RECORD_URLS[lookup] = (before, after)
+    return f"{around[0]}{key}{around[1]}"
 
 
 class PortalModel(models.Model):

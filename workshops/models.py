@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, OuterRef, Q
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
 from scn_portal import roles
-from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel
+from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel, record_url
 
 
 class WorkshopQuerySet(ArchivableQuerySet):
@@ -170,7 +169,7 @@ class Workshop(Archivable):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("workshops:workshop_detail", args=[self.slug])
+        return record_url("workshops:workshop_detail", self.slug)
 
 
 class WorkshopSupportQuerySet(models.QuerySet):

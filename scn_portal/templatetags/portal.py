@@ -41,3 +41,23 @@ def person(user, empty: str = "—") -> str:
     if user is None:
         return empty
     return user.get_full_name() or user.get_username()
+
+
+STATUS_CLASSES = {
+    "done": "text-bg-success",
+    "blocked": "text-bg-warning",
+    "cancelled": "text-bg-secondary",
+}
+
+
+@register.simple_tag
+def status_badge(step) -> str:
+    """A next step's status, with "overdue" impossible to miss. A tag, not an included
+    template: the busiest city's page shows 88 of them (an include each cost 60 us)."""
+    overdue = format_html('<span class="badge badge-overdue">{}</span> ', _("Overdue"))
+    return format_html(
+        '{}<span class="badge {}">{}</span>',
+        overdue if step.is_overdue else "",
+        STATUS_CLASSES.get(step.status, "text-bg-light border"),
+        step.get_status_display(),
+    )

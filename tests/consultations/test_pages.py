@@ -199,3 +199,21 @@ def test_a_next_step_from_nowhere_is_refused_with_a_message(staff_client):
 
     assert "Say where the next step comes from" in response.content.decode()
     assert not NextStep.objects.exists()
+
+
+def test_each_steps_badge_shows_its_status_and_a_late_one_is_marked_overdue(staff_client):
+    NextStepFactory(title="Late", due_date=datetime.date(2018, 1, 1))
+    NextStepFactory(
+        title="Finished", status=NextStep.Status.DONE, completed_on=datetime.date(2024, 5, 1)
+    )
+    NextStepFactory(title="Stuck", status=NextStep.Status.BLOCKED)
+    url = reverse("consultations:next_step_list")
+
+    content = staff_client.get(url).content.decode()
+    in_urdu = staff_client.get(url, headers={"accept-language": "ur"}).content.decode()
+
+    assert content.count('<span class="badge badge-overdue">Overdue</span>') == 1
+    assert '<span class="badge text-bg-success">Done</span>' in content
+    assert '<span class="badge text-bg-warning">Blocked</span>' in content
+    assert '<span class="badge text-bg-light border">Open</span>' in content
+    assert "Overdue" not in in_urdu.split("<main", 1)[1]  # the badge in Urdu too
