@@ -622,8 +622,9 @@ def run_benchmark(
     out: TextIO = sys.stdout,
     progress: TextIO | None = None,
     portal_only: bool = False,
-) -> list[Result]:
-    """Measure on the database Django is connected to (which must hold the data already).
+) -> tuple[list[Result], tuple[float, float]]:
+    """Measure on the database Django is connected to (which must hold the data already);
+    the results, and the machine check before and after them.
     `portal_only`: the portal's pages alone, without the admin, the SQL floor or the exports
     (for comparing scales, see bench/compare_scales.py)."""
     from django.db import connection

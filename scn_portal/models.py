@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 from django.utils.encoding import force_str
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 _KEY_STAND_INS = {int: 987_654_321_987_654_321, str: "recordkeystandin"}
 _SAFE_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _RECORD_URLS: dict[tuple, tuple[str, str]] = {}
+_RECORD_URLS_KEPT = 256  # views times prefixes: a few dozen; never more, whatever comes in
 
 
 def record_url(view_name: str, key: Any) -> str:
@@ -26,7 +27,8 @@ def record_url(view_name: str, key: Any) -> str:
     (a number or a slug). The URL around the key is reversed once per view name, script
     prefix and URL configuration, then the key put in: reverse() cost 50-70 us a link, and
     the busiest city's page links 130 records. A key that is neither a number nor a plain
-    slug goes through reverse() itself (which quotes or refuses it)."""
+    slug, or that the view's pattern does not take as such (a number as text), goes through
+    reverse() itself (which quotes or refuses it)."""
     kind = type(key)
     if kind not in _KEY_STAND_INS or (kind is str and not _SAFE_SLUG.fullmatch(key)):
         return reverse(view_name, args=[key])
@@ -34,8 +36,15 @@ def record_url(view_name: str, key: Any) -> str:
     around = _RECORD_URLS.get(lookup)
     if around is None:
         stand_in = str(_KEY_STAND_INS[kind])
-        before, _found, after = reverse(view_name, args=[stand_in]).partition(stand_in)
-        around = _RECORD_URLS[lookup] = (before, after)
+        try:
+            before, found, after = reverse(view_name, args=[stand_in]).partition(stand_in)
+        except NoReverseMatch:
+            found = ""
+        if not found:
+            return reverse(view_name, args=[key])
+        around = (before, after)
+        if len(_RECORD_URLS) < _RECORD_URLS_KEPT:
+            _RECORD_URLS[lookup] = around
     return f"{around[0]}{key}{around[1]}"
 
 

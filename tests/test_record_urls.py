@@ -30,7 +30,13 @@ def test_a_portal_served_under_a_path_prefix_links_under_it():
     assert record_url("cities:official_detail", 7) == "/officials/7/"
 
 
-def test_a_key_that_is_no_plain_slug_is_left_to_reverse():
-    assert record_url("cities:city_detail", "quetta-2") == "/cities/quetta-2/"
+def test_a_key_that_is_no_plain_slug_is_refused_as_reverse_refuses_it():
+    for key in ("köln", "a/../../admin", "quetta?x=1"):
+        with pytest.raises(NoReverseMatch):
+            record_url("cities:city_detail", key)
+
+
+def test_a_number_given_as_text_links_as_reverse_does():
+    assert record_url("cities:official_detail", "5") == "/officials/5/"
     with pytest.raises(NoReverseMatch):
-        record_url("cities:city_detail", "a/../../admin")
+        record_url("cities:official_detail", "five")
