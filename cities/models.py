@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from scn_portal import roles
+from scn_portal.exports import related_count
 from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel, record_url
 
 
@@ -95,14 +96,6 @@ class CityQuerySet(ArchivableQuerySet):
             .order_by("-start_date")
             .values("start_date")[:1]
         )
-        official_count = (
-            Official.objects.for_user(user)
-            .filter(city=OuterRef("pk"))
-            .order_by()
-            .values("city")
-            .annotate(n=Count("*"))
-            .values("n")
-        )
         consultation_day, workshop_day = Subquery(last_consultation), Subquery(last_workshop)
         if connections[self.db].vendor == "postgresql":
             # PostgreSQL's GREATEST skips NULLs: each subquery runs once a row, not twice as
@@ -114,7 +107,7 @@ class CityQuerySet(ArchivableQuerySet):
             )
         return self.annotate(
             last_contact=last_contact,
-            official_count=Coalesce(Subquery(official_count), 0),
+            official_count=related_count(Official.objects.for_user(user), "city"),
         )
 
     def for_user(self, user: roles.User) -> CityQuerySet:

@@ -65,11 +65,11 @@ def joined_names(related: QuerySet, link: str, field: str = "name") -> Subquery:
 
 
 def related_count(related: QuerySet, link: str) -> Coalesce:
-    """How many rows of `related` have the row as their `link`: a correlated count, probed
-    through `link`'s index for each row. A join and GROUP BY instead would group every
-    exported row with its related ones before the first row is out (the consultations'
-    export at scale 1: a sort of 300,000 joined rows spilled to disk, 2.5 s before its first
-    row; counted per row, the rows stream in the list's order from its index)."""
+    """How many rows of `related` have the row as their `link` (0 for none): a correlated
+    count, probed through `link`'s index for each row. A join and GROUP BY instead groups
+    every row with its related ones before the first is out: the consultations' export at
+    scale 1 sent its first row after 0.54 s instead of 0.07 s, and without a cursor sorted
+    300,000 joined rows on disk; counted per row, the rows stream from the list's index."""
     counted = related.filter(**{link: OuterRef("pk")}).order_by().values(link)
     counted = counted.annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
