@@ -14,7 +14,15 @@ from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
 from scn_portal import roles
-from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel, record_url
+from scn_portal.models import (
+    Archivable,
+    ArchivableQuerySet,
+    PortalModel,
+    PortalQuerySet,
+    WithoutDocumentsManager,
+    document_field,
+    record_url,
+)
 from workshops.models import Workshop
 
 
@@ -39,7 +47,7 @@ class ConsultationQuerySet(ArchivableQuerySet):
         return active.published().filter(city__in=City.objects.for_user(user).values("pk"))
 
 
-class FindingQuerySet(models.QuerySet):
+class FindingQuerySet(PortalQuerySet):
     def for_user(self, user: roles.User) -> FindingQuerySet:
         visible = self.filter(consultation__in=Consultation.objects.for_user(user).values("pk"))
         if roles.can_read_internal(user):
@@ -95,9 +103,15 @@ class Consultation(Archivable):
         null=True,
         blank=True,
     )
+    # The global search's documents: with the internal summary (staff and viewers) and
+    # without it (everyone else); see scn_portal/search.py.
+    search_internal = document_field("title", "public_summary", "summary")
+    search_public = document_field("title", "public_summary")
 
-    objects = ConsultationQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[officials, team_members])
+    objects = WithoutDocumentsManager.from_queryset(ConsultationQuerySet)()
+    history = HistoricalRecords(
+        m2m_fields=[officials, team_members], excluded_fields=["search_internal", "search_public"]
+    )
     # Inline rows of its edit form: a change to them is a change to the consultation.
     VERSION_CHILDREN = ("findings", "next_steps")
 
@@ -194,9 +208,10 @@ class Finding(PortalModel):
         help_text=_("Shown publicly only if the consultation is published too."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    search_document = document_field("text")
 
-    objects = FindingQuerySet.as_manager()
-    history = HistoricalRecords()
+    objects = WithoutDocumentsManager.from_queryset(FindingQuerySet)()
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     class Meta:
         verbose_name = _("key finding")
@@ -220,7 +235,7 @@ class Finding(PortalModel):
         return self.get_theme_display()
 
 
-class NextStepQuerySet(models.QuerySet):
+class NextStepQuerySet(PortalQuerySet):
     def open(self) -> NextStepQuerySet:
         return self.filter(status__in=NextStep.OPEN_STATUSES)
 
@@ -460,7 +475,7 @@ class NextStep(PortalModel):
         return self.is_open and self.due_date is not None and self.due_date < timezone.localdate()
 
 
-class ProgressUpdateQuerySet(models.QuerySet):
+class ProgressUpdateQuerySet(PortalQuerySet):
     def for_user(self, user: roles.User) -> ProgressUpdateQuerySet:
         return self.filter(next_step__in=NextStep.objects.for_user(user).values("pk"))
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
@@ -48,6 +51,84 @@ def record_url(view_name: str, key: Any) -> str:
     return f"{around[0]}{key}{around[1]}"
 
 
+class SearchDocument(SearchVector):
+    """The words of a record's fields, as the global search matches them: PostgreSQL's
+    `to_tsvector('simple', ...)` of the fields joined by spaces (the expression of the search's
+    full-text indexes). On SQLite, nothing: its search reads the fields themselves (LIKE)."""
+
+    def __init__(self, *fields: str) -> None:
+        super().__init__(*fields, config="simple")
+        self.fields = fields
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+
+class SearchDocumentField(models.Field):
+    """The type of a stored search document: PostgreSQL's tsvector (on SQLite, where the
+    column stays empty, a name only). Read by the search's SQL alone, as text if fetched."""
+
+    def db_type(self, connection) -> str:
+        return "tsvector"
+
+
+def document_field(*fields: str) -> models.GeneratedField:
+    """A column the database keeps, on every insert and update, holding the record's words
+    (`SearchDocument`), for the global search.
+
+    The search tests rows one by one as it walks a list in its order (see
+    `scn_portal.search._Match.first`); computing to_tsvector there cost 27 us a finding and
+    60 us a workshop, while a stored document is read as is (at scale 1, "water council":
+    the three walks' tests 14 + 15 + 24 ms -> 2 + 2 + 7 ms, EXPLAIN ANALYZE). Its GIN index is
+    made by a migration, on PostgreSQL only (`scn_portal.full_text_indexes`). Left out of
+    the history (`excluded_fields`): it is derived from the fields the history keeps."""
+    return models.GeneratedField(
+        expression=SearchDocument(*fields),
+        output_field=SearchDocumentField(null=True),
+        db_persist=True,
+        verbose_name=_("search document"),
+    )
+
+
+@functools.cache
+def stored_documents(model: type[models.Model]) -> dict[tuple[str, ...], str]:
+    """The model's stored search documents (`document_field`): their fields -> the column."""
+    return {
+        field.expression.fields: field.name
+        for field in model._meta.concrete_fields
+        if isinstance(getattr(field, "expression", None), SearchDocument)
+    }
+
+
+class PortalQuerySet(models.QuerySet):
+    """The portal's rows, fetched without the stored search documents (`document_field`),
+    their own (see `WithoutDocumentsManager`) or those of the records `select_related` joins:
+    only the search's SQL reads them, and a page of rows would carry each record's words a
+    second time."""
+
+    def select_related(self, *fields: str) -> PortalQuerySet:
+        joined = super().select_related(*fields)
+        documents = []
+        for path in fields:
+            if path is None:  # select_related(None): no join
+                continue
+            model = self.model
+            for depth, name in enumerate(path.split(LOOKUP_SEP), start=1):
+                model = model._meta.get_field(name).related_model
+                prefix = LOOKUP_SEP.join(path.split(LOOKUP_SEP)[:depth])
+                documents += [
+                    f"{prefix}{LOOKUP_SEP}{column}" for column in stored_documents(model).values()
+                ]
+        return joined.defer(*documents) if documents else joined
+
+
+class WithoutDocumentsManager(models.Manager):
+    """The records of a model with stored search documents, fetched without them."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().defer(*stored_documents(self.model).values())
+
+
 class PortalModel(models.Model):
     """Timestamps and the sample-data mark every record of the portal carries."""
 
@@ -76,7 +157,7 @@ class PortalModel(models.Model):
         return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
 
-class ArchivableQuerySet(models.QuerySet):
+class ArchivableQuerySet(PortalQuerySet):
     """Archived records leave every list, page, export and count: each `for_user` starts
     from `active()`. Only the admin's archive views read `archived()` ones."""
 

@@ -11,7 +11,9 @@ name holds every word come first, then the others, each in the kind's own order 
 for workshops and consultations). Counts stop at COUNT_UP_TO ("more than 1,000").
 
 Every query of a kind stays on that kind's own columns, through the full-text indexes built
-on exactly the same expressions (see consultations/migrations/0007 and 0008), and is ordered
+on exactly the same expressions (see consultations/migrations/0007 and 0008) or, for
+consultations, their findings and workshops, on the documents stored in their rows
+(`scn_portal.models.document_field`, consultations/migrations/0017), and is ordered
 and limited by the database: at 100,000 consultations, "council" (in three consultations out
 of four) is found without reading, ranking or counting every match. Matches through related
 records are looked up first (a city's country and hub) or probed per row (a consultation's
@@ -29,7 +31,7 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 from django.db import connection, models, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -37,6 +39,7 @@ from cities.models import City, Official, Organisation
 from consultations.models import Consultation, Finding
 from scn_portal import roles
 from scn_portal.generic import planner_estimate
+from scn_portal.models import stored_documents
 from scn_portal.text import MAX_WORDS, clean_query, every_word_in
 from workshops.models import Workshop
 
@@ -85,20 +88,25 @@ def _prefix_query(words: Sequence[str]) -> SearchQuery | None:
     return SearchQuery(raw, search_type="raw", config="simple")
 
 
-def words_match(fields: Sequence[str], words: Sequence[str]) -> Q:
+def words_match(
+    fields: Sequence[str], words: Sequence[str], model: type[models.Model] | None = None
+) -> Q:
     """Every word starts a word of the fields (PostgreSQL, through the full-text index built
-    on this very expression) or lies inside one of them (SQLite)."""
+    on this very expression, or on `model`'s stored document of these fields) or lies inside
+    one of them (SQLite)."""
     if not _uses_full_text():
         return every_word_in(fields, words)
     query = _prefix_query(words)
     if query is None:
         return NOTHING
-    return Q(SearchVectorExact(SearchVector(*fields, config="simple"), query))
+    column = stored_documents(model).get(tuple(fields)) if model is not None else None
+    document = F(column) if column else SearchVector(*fields, config="simple")
+    return Q(SearchVectorExact(document, query))
 
 
 def _consultation_findings(user: roles.User, words: Sequence[str]) -> models.QuerySet:
     """The key findings, visible to the user, that match the words."""
-    return Finding.objects.for_user(user).filter(words_match(("text",), words))
+    return Finding.objects.for_user(user).filter(words_match(("text",), words, Finding))
 
 
 def _keys(rows: models.QuerySet, key: str = "pk", *, estimated: bool = True) -> list[Any] | None:
@@ -231,10 +239,10 @@ class SearchKind:
         name: "Peshawar Pakistan" finds the city Peshawar in the country Pakistan."""
         fields = self.name_fields + self.text_fields_for(user)
         if not self.related_names:
-            return words_match(fields, words)
+            return words_match(fields, words, self.model)
         condition = Q()
         for word in words:
-            in_any = words_match(fields, [word])
+            in_any = words_match(fields, [word], self.model)
             for foreign_key, related_fields in self.related_names:
                 related_model = self.model._meta.get_field(foreign_key).related_model
                 keys = list(
@@ -250,7 +258,7 @@ class SearchKind:
     def find(self, user: roles.User, words: Sequence[str]) -> _Found:
         """Which records match, each way of matching served by an index of its own."""
         scope = self.model.objects.for_user(user)
-        named = words_match(self.name_fields, words)
+        named = words_match(self.name_fields, words, self.model)
         own = self.own_match(user, words)
         matches = [_Match(own, _keys(scope.filter(own)))]
         # A record whose name matches matches: when they were not many, nor are these.

@@ -10,7 +10,15 @@ from simple_history.models import HistoricalRecords
 
 from cities.models import City, Official, Organisation
 from scn_portal import roles
-from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel, record_url
+from scn_portal.models import (
+    Archivable,
+    ArchivableQuerySet,
+    PortalModel,
+    PortalQuerySet,
+    WithoutDocumentsManager,
+    document_field,
+    record_url,
+)
 
 
 class WorkshopQuerySet(ArchivableQuerySet):
@@ -120,9 +128,11 @@ class Workshop(Archivable):
         default=False,
         help_text=_("Show this workshop, its summary and outcomes on the public site."),
     )
+    # The global search's document (scn_portal/search.py).
+    search_document = document_field("title", "venue", "public_summary", "agenda", "outcomes")
 
-    objects = WorkshopQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[cities])
+    objects = WithoutDocumentsManager.from_queryset(WorkshopQuerySet)()
+    history = HistoricalRecords(m2m_fields=[cities], excluded_fields=["search_document"])
     # Inline rows of its edit form: a change to them is a change to the workshop.
     VERSION_CHILDREN = ("supports", "participations", "media_coverage")
 
@@ -172,7 +182,7 @@ class Workshop(Archivable):
         return record_url("workshops:workshop_detail", self.slug)
 
 
-class WorkshopSupportQuerySet(models.QuerySet):
+class WorkshopSupportQuerySet(PortalQuerySet):
     def for_user(self, user: roles.User) -> WorkshopSupportQuerySet:
         return self.filter(Workshop.objects.visible_to(user, "workshop"))
 
@@ -214,7 +224,7 @@ class WorkshopSupport(PortalModel):
         return self.get_role_display()
 
 
-class ParticipationQuerySet(models.QuerySet):
+class ParticipationQuerySet(PortalQuerySet):
     def for_user(self, user: roles.User) -> ParticipationQuerySet:
         return self.filter(Workshop.objects.visible_to(user, "workshop"))
 
@@ -386,7 +396,7 @@ class Participation(PortalModel):
         return self.name or gettext("Participant")
 
 
-class MediaCoverageQuerySet(models.QuerySet):
+class MediaCoverageQuerySet(PortalQuerySet):
     def for_user(self, user: roles.User) -> MediaCoverageQuerySet:
         visible = self.filter(Workshop.objects.visible_to(user, "workshop"))
         if roles.can_read_internal(user):
