@@ -457,7 +457,7 @@ class RecordHistoryView(ScopedMixin, DetailView):
             if pk is not None:
                 label = names.name(_related_model(label_field), pk)
         if not label:
-            label = str(row.instance)
+            label = str(row.history_object)  # from the row itself: `instance` queries
         return f"{capfirst(source.model._meta.verbose_name)}: {label}"
 
 

@@ -102,9 +102,10 @@ def stored_documents(model: type[models.Model]) -> dict[tuple[str, ...], str]:
 
 class PortalQuerySet(models.QuerySet):
     """The portal's rows, fetched without the stored search documents (`document_field`),
-    their own (see `WithoutDocumentsManager`) or those of the records `select_related` joins:
+    their own (see `WithoutDocumentsManager`) or those of the records `select_related` names:
     only the search's SQL reads them, and a page of rows would carry each record's words a
-    second time."""
+    second time. (A record reached through a foreign key, `_base_manager`, or written, whose
+    save returns its generated columns, still carries them: one row at a time.)"""
 
     def select_related(self, *fields: str) -> PortalQuerySet:
         joined = super().select_related(*fields)

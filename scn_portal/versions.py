@@ -116,7 +116,7 @@ def _describe(row: models.Model, child: str, hidden: frozenset[str]) -> str | No
     """What a history row changed, in words; None when nothing the user may see changed."""
     if child:
         kind = {"+": gettext("added"), "~": gettext("changed"), "-": gettext("deleted")}
-        return f"{capfirst(child)}: {kind.get(row.history_type, '')} “{row.instance}”"
+        return f"{capfirst(child)}: {kind.get(row.history_type, '')} “{row.history_object}”"
     if row.history_type == "+":
         return pgettext("a record was", "created")
     previous = row.prev_record

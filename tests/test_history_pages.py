@@ -481,3 +481,36 @@ def test_a_workshops_history_page_makes_as_many_queries_with_many_rows_as_with_f
             return lambda: history_of(client, workshop)
 
         assert_queries_do_not_grow(count_queries(page(few)), count_queries(page(many)))
+
+
+def test_a_consultations_history_page_makes_as_many_queries_with_many_findings_as_with_few(
+    staff_user,
+):
+    """A finding's row is named from the history row itself: `row.instance` would fetch the
+    live finding's columns the history leaves out, one query per row."""
+
+    def consultation_with_findings(count: int) -> Consultation:
+        return consultation_create(
+            actor=staff_user,
+            city=CityFactory(),
+            date=datetime.date(2017, 11, 2),
+            title=f"Consultation with {count} findings",
+            summary="What was discussed.",
+            findings=[
+                {"theme": Finding.Theme.NEEDS, "text": f"Finding {number}"}
+                for number in range(count)
+            ],
+            next_steps=[
+                {"title": f"Step {number}", "kind": NextStep.Kind.MEMBERSHIP_ONBOARDING}
+                for number in range(count)
+            ],
+        )
+
+    few, many = consultation_with_findings(1), consultation_with_findings(12)
+    client = signed_in(staff_user)
+    assert "Key finding: Needs and frustrations" in history_of(client, many)
+
+    def page(consultation):
+        return lambda: history_of(client, consultation)
+
+    assert_queries_do_not_grow(count_queries(page(few)), count_queries(page(many)))
