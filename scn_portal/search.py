@@ -22,6 +22,7 @@ key findings).
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -59,6 +60,10 @@ WALK_STEPS = (250, 1000, 4000)
 
 NOTHING = Q(pk__in=[])
 
+EDGE_MARKS = string.punctuation + "\u201c\u201d\u2018\u2019\u00ab\u00bb"
+"""ASCII punctuation, typographic quotes and guillemets: stripped from a word's ends where the
+search reads the fields themselves (SQLite)."""
+
 
 def _uses_full_text() -> bool:
     return connection.vendor == "postgresql"
@@ -95,7 +100,11 @@ def words_match(
     on this very expression, or on `model`'s stored document of these fields) or lies inside
     one of them (SQLite)."""
     if not _uses_full_text():
-        return every_word_in(fields, words)
+        # Quotes and marks around a word are not part of it, as PostgreSQL's parser has it:
+        # "security situation" (quoted) and dire* find what the bare words find.
+        bare = [word.strip(EDGE_MARKS) for word in words]
+        bare = [word for word in bare if word]
+        return every_word_in(fields, bare) if bare else NOTHING
     query = _prefix_query(words)
     if query is None:
         return NOTHING

@@ -366,6 +366,23 @@ def test_a_word_with_punctuation_finds_the_name_it_is_part_of(client, staff):
     assert f'href="{official.get_absolute_url()}"' in content
 
 
+@pytest.mark.parametrize("query", ['"security situation"', "dire*", "(dire)", "“dire”"])
+def test_quotes_and_marks_around_words_find_what_the_bare_words_find(client, staff, query):
+    finding = FindingFactory(text="The security situation is dire.")
+
+    content = search(client, query)
+
+    assert f'href="{finding.consultation.get_absolute_url()}"' in content
+
+
+def test_a_query_of_marks_alone_finds_nothing(client, staff):
+    ConsultationFactory(title="Marks", summary="'\":*&|!() and more")
+
+    content = search(client, "'\":*&|!()")
+
+    assert "Nothing found for" in content
+
+
 def test_beyond_the_count_limit_the_page_says_more_than(client, staff, monkeypatch):
     monkeypatch.setattr(search_module, "COUNT_UP_TO", 3)
     for number in range(5):
