@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, StringAgg, Subquery, Value
+from django.db.models import (
+    Count,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -49,18 +59,24 @@ def choice_labels(choices: Iterable[tuple[Any, Any]]) -> Callable[[Any], Any]:
     return lambda value: labels.get(value, value)
 
 
-def joined_names(related: QuerySet, link: str, field: str = "name") -> Subquery:
-    """The `field` of every row of `related` whose `link` is the exported row, joined with
-    "; " in one cell: one correlated subquery instead of a query per row."""
-    names = StringAgg(field, delimiter=Value(SEPARATOR))
+class _JoinedInOrder(Subquery):
+    """SQLite before 3.44 has no ORDER BY inside an aggregate: it joins the rows of a
+    subquery that is itself in order (an ordered subquery of an aggregate is not flattened,
+    so its order holds)."""
+
+    template = "(SELECT group_concat(export_name, '; ') FROM (%(subquery)s))"  # SEPARATOR
+
+
+def joined_names(related: QuerySet, link: str, field: str | Expression = "name") -> Subquery:
+    """The `field` of every row of `related` whose `link` is the exported row, in order and
+    joined with "; " in one cell: one correlated subquery instead of a query per row."""
+    rows = related.filter(**{link: OuterRef("pk")})
     if connection.features.supports_aggregate_order_by_clause:
         names = StringAgg(field, delimiter=Value(SEPARATOR), order_by=field)
-    return Subquery(
-        related.filter(**{link: OuterRef("pk")})
-        .order_by()
-        .values(link)
-        .annotate(names=names)
-        .values("names")
+        return Subquery(rows.order_by().values(link).annotate(names=names).values("names"))
+    name = F(field) if isinstance(field, str) else field
+    return _JoinedInOrder(
+        rows.annotate(export_name=name).order_by("export_name", "pk").values("export_name")
     )
 
 

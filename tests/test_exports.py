@@ -265,3 +265,61 @@ def test_csv_text_comes_in_whole_lines_and_holds_every_row_in_order():
     assert len(pieces) == 1 + 3  # the header, then two full batches and the rest
     assert read[0] == ["Text", "Number", "Empty", "Flag"]
     assert read[1:] == [[f"row {n}", str(n), "", "yes"] for n in range(2 * CSV_BATCH + 7)]
+
+
+def test_name_columns_hold_each_rows_own_names_in_order(staff_client):
+    """Each row gets its own names, sorted, and a row with none an empty cell; archived
+    officials are left out, and a team member without a full name is named by user name."""
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    sana = UserFactory(username="sana", first_name="Sana", last_name="Staff")
+    bare = UserFactory(username="tariq")  # no full name: the user name stands in
+    archived = OfficialFactory(name="Archived official", archived_at=timezone.now())
+    for number in range(5):
+        consultation = ConsultationFactory(
+            title=f"Talk {number}",
+            date=datetime.date(2017, 1, 1) + datetime.timedelta(days=number),
+            officials=[
+                OfficialFactory(name=f"Zainab {number}"),
+                OfficialFactory(name=f"Ahmed {number}"),
+                archived,
+            ],
+        )
+        consultation.team_members.set([sana, bare] if number % 2 else [sana])
+    ConsultationFactory(title="Nobody met", date=datetime.date(2016, 1, 1))
+
+    rows = csv_rows(staff_client.get("/consultations/", {"export": "csv", "o": "date"}))
+    officials = rows[0].index("Officials met")
+    team = rows[0].index("ISD team members")
+
+    assert [(row[2], row[officials], row[team]) for row in rows[1:]] == [
+        ("Nobody met", "", ""),
+        *(
+            (
+                f"Talk {number}",
+                f"Ahmed {number}; Zainab {number}",
+                "Sana Staff; tariq" if number % 2 else "Sana Staff",
+            )
+            for number in range(5)
+        ),
+    ]
+
+
+def test_a_partners_workshop_export_names_only_the_cities_they_may_see(client):
+    individualland = OrganisationFactory(name="Individualland")
+    partner = make_user_with_role("Partner editor")
+    individualland.members.add(partner)
+    cities = [
+        CityFactory(name="Quetta"),
+        CityFactory(name="Hidden city", is_published=False),
+        CityFactory(name="Peshawar"),
+    ]
+    WorkshopFactory(title="Own workshop", organiser=individualland, cities=cities)
+    sign_in(client, partner)
+
+    rows = csv_rows(client.get("/workshops/", {"export": "csv"}))
+
+    assert rows[1][rows[0].index("Cities")] == "Peshawar; Quetta"
+    assert all("Hidden city" not in cell for row in rows for cell in row)
