@@ -12,8 +12,13 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from scn_portal import roles
-from scn_portal.exports import related_count
-from scn_portal.models import Archivable, ArchivableQuerySet, PortalModel, record_url
+from scn_portal.models import (
+    Archivable,
+    ArchivableQuerySet,
+    PortalModel,
+    record_url,
+    related_count,
+)
 
 
 class ReferenceQuerySet(models.QuerySet):

@@ -16,7 +16,7 @@ from cities.services import city_save, official_save, organisation_save
 from consultations.models import Consultation
 from scn_portal import roles
 from scn_portal.archive import PortalArchiveView
-from scn_portal.exports import Column, choice_labels, related_count
+from scn_portal.exports import Column, choice_labels
 from scn_portal.generic import (
     PortalCreateView,
     PortalDetailView,
@@ -24,6 +24,7 @@ from scn_portal.generic import (
     PortalUpdateView,
     sorted_by,
 )
+from scn_portal.models import related_count
 from scn_portal.views import AutocompleteView
 from workshops.models import Participation, Workshop
 

@@ -26,7 +26,6 @@ from scn_portal.exports import (
     choice_labels,
     joined_names,
     person_name,
-    related_count,
 )
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
@@ -37,6 +36,7 @@ from scn_portal.generic import (
     PortalListView,
     PortalUpdateView,
 )
+from scn_portal.models import related_count
 
 
 class ConsultationListView(PortalListView):

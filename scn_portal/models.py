@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
@@ -100,6 +101,17 @@ def stored_documents(model: type[models.Model]) -> dict[tuple[str, ...], str]:
     }
 
 
+def related_count(related: models.QuerySet, link: str) -> Coalesce:
+    """How many rows of `related` have the row as their `link` (0 for none): a correlated
+    count, probed through `link`'s index for each row. A join and GROUP BY instead groups
+    every row with its related ones before the first is out: the consultations' export at
+    scale 1 sent its first row after 0.54 s instead of 0.07 s, and without a cursor sorted
+    300,000 joined rows on disk; counted per row, the rows stream from the list's index."""
+    counted = related.filter(**{link: models.OuterRef("pk")}).order_by().values(link)
+    counted = counted.annotate(n=models.Count("*")).values("n")
+    return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
+
+
 class PortalQuerySet(models.QuerySet):
     """The portal's rows, fetched without the stored search documents (`document_field`),
     their own (see `WithoutDocumentsManager`) or those of the records `select_related` names:
@@ -113,13 +125,11 @@ class PortalQuerySet(models.QuerySet):
         for path in fields:
             if path is None:  # select_related(None): no join
                 continue
-            model = self.model
-            for depth, name in enumerate(path.split(LOOKUP_SEP), start=1):
+            model, prefix = self.model, ""
+            for name in path.split(LOOKUP_SEP):
                 model = model._meta.get_field(name).related_model
-                prefix = LOOKUP_SEP.join(path.split(LOOKUP_SEP)[:depth])
-                documents += [
-                    f"{prefix}{LOOKUP_SEP}{column}" for column in stored_documents(model).values()
-                ]
+                prefix += f"{name}{LOOKUP_SEP}"
+                documents += [f"{prefix}{column}" for column in stored_documents(model).values()]
         return joined.defer(*documents) if documents else joined
 
 

@@ -8,7 +8,7 @@ from cities.models import City
 from consultations.models import Consultation, NextStep
 from scn_portal import roles
 from scn_portal.archive import PortalArchiveView
-from scn_portal.exports import Column, choice_labels, joined_names, related_count
+from scn_portal.exports import Column, choice_labels, joined_names
 from scn_portal.forms import formset_rows
 from scn_portal.generic import (
     DEEP_PAGE_ROWS,
@@ -19,6 +19,7 @@ from scn_portal.generic import (
     PortalUpdateView,
     sorted_by,
 )
+from scn_portal.models import related_count
 from scn_portal.views import AutocompleteView
 from workshops.filters import MediaCoverageFilter, ParticipationFilter, WorkshopFilter
 from workshops.forms import (
