@@ -147,3 +147,5 @@ def test_benchmark_smoke_run_prints_a_row_per_page(generated):
     assert "| xlsx | 1000 |" in table
     assert all(check > 0 for check in checks)
     assert "Machine check (bench/pages_bench.py machine_check" in table
+    assert all(result.sql > 0 for result in results if not result.page.public)
+    assert "of its SQL floor, instead of its whole time: " in table
