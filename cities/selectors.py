@@ -106,7 +106,7 @@ def _with_records(entries: list[TimelineEntry], user: roles.User) -> list[Timeli
     records = {
         "workshop": Workshop.objects.for_user(user)
         .filter(pk__in=wanted["workshop"])
-        .select_related("organiser")
+        .with_shown_organiser(user)
         .defer(*WORKSHOP_TEXTS),
         "consultation": Consultation.objects.for_user(user)
         .filter(pk__in=wanted["consultation"])

@@ -226,7 +226,7 @@ class OrganisationDetailView(PortalDetailView):
         return super().get_context_data(
             organised=workshops.filter(organiser=self.object).order_by("-start_date"),
             supported=workshops.filter(supports__organisation=self.object)
-            .select_related("organiser")
+            .with_shown_organiser(self.request.user)
             .order_by("-start_date"),
             officials=Official.objects.for_user(self.request.user)
             .filter(organisation=self.object)

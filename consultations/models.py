@@ -22,6 +22,7 @@ from scn_portal.models import (
     WithoutDocumentsManager,
     document_field,
     record_url,
+    visible_name,
 )
 from workshops.models import Workshop
 
@@ -236,6 +237,14 @@ class Finding(PortalModel):
 
 
 class NextStepQuerySet(PortalQuerySet):
+    def with_shown_names(self, user: roles.User) -> NextStepQuerySet:
+        """`shown_city` and `shown_organisation` (the responsible one): their names, or
+        empty where `user`'s scope hides them (a partner's step about an unpublished city)."""
+        return self.annotate(
+            shown_city=visible_name(City, user, "city"),
+            shown_organisation=visible_name(Organisation, user, "responsible_organisation"),
+        )
+
     def open(self) -> NextStepQuerySet:
         return self.filter(status__in=NextStep.OPEN_STATUSES)
 

@@ -19,7 +19,7 @@ from consultations.forms import (
 )
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
 from consultations.services import consultation_save, next_step_save, next_step_set_status
-from scn_portal import versions
+from scn_portal import roles, versions
 from scn_portal.archive import PortalArchiveView
 from scn_portal.exports import (
     Column,
@@ -158,9 +158,9 @@ class NextStepListView(PortalListView):
         return [
             Column(_("Title"), "title"),
             Column(_("Kind"), "kind", choice_labels(NextStep.Kind.choices)),
-            Column(_("City"), "city__name"),
+            Column(_("City"), "shown_city"),
             Column(_("Owner"), "owner_name"),
-            Column(_("Responsible organisation"), "responsible_organisation__name"),
+            Column(_("Responsible organisation"), "shown_organisation"),
             Column(_("Due"), "due_date"),
             Column(_("Status"), "status", choice_labels(NextStep.Status.choices)),
             Column(_("Completed on"), "completed_on"),
@@ -171,8 +171,10 @@ class NextStepListView(PortalListView):
         return rows.with_overdue().annotate(owner_name=person_name("owner__"))  # no version
 
     def refine_queryset(self, queryset):
-        return queryset.select_related("city", "owner", "responsible_organisation").order_by(
-            "due_date", "title", "pk"
+        return (
+            queryset.select_related("city", "owner")
+            .with_shown_names(self.request.user)
+            .order_by("due_date", "title", "pk")
         )
 
     def page_annotations(self, rows):
@@ -186,9 +188,11 @@ class NextStepDetailView(PortalDetailView):
     model = NextStep
 
     def refine_queryset(self, queryset):
-        return queryset.select_related(
-            "city", "owner", "responsible_organisation", "consultation", "workshop"
-        ).with_version()
+        return (
+            queryset.select_related("city", "owner", "consultation", "workshop")
+            .with_shown_names(self.request.user)
+            .with_version()
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -197,6 +201,8 @@ class NextStepDetailView(PortalDetailView):
             .select_related("author")
             .order_by("-date", "-id"),
             status_form=NextStepStatusForm(initial={"status": self.object.status}),
+            # The description is internal, as its history has it (`history.INTERNAL_FIELDS`).
+            show_internal=roles.can_read_internal(self.request.user),
             **kwargs,
         )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Inline rows one form may carry (findings, participants, ...): more is refused, not processed.
 MAX_ROWS = 200
+NOT_SHOWN = _("(not shown)")
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -19,7 +20,9 @@ class ScopedModelForm(forms.ModelForm):
 
     Values the record already holds stay valid choices even outside that scope (a partner
     keeps the officials already listed at their workshop), so saving a record unchanged
-    never drops or refuses what someone else entered.
+    never drops or refuses what someone else entered. Such a value is kept, not shown: its
+    option reads "(not shown)", as the record's page has it, never the name the user's scope
+    hides (an official who did not consent to be named, an unpublished city).
     """
 
     def __init__(self, *args, user=None, **kwargs):
@@ -31,9 +34,14 @@ class ScopedModelForm(forms.ModelForm):
                 continue
             scope = Q(pk__in=queryset.for_user(user).values("pk"))
             stored = self._stored_pks(name)
-            field.queryset = (
-                queryset.filter(scope | Q(pk__in=stored)) if stored else queryset.filter(scope)
-            )
+            if not stored:
+                field.queryset = queryset.filter(scope)
+                continue
+            field.queryset = queryset.filter(scope | Q(pk__in=stored))
+            seen = set(queryset.filter(scope, pk__in=stored).values_list("pk", flat=True))
+            hidden = {pk for pk in stored if pk not in seen}
+            if hidden:
+                field.label_from_instance = _kept_unnamed(field.label_from_instance, hidden)
 
     def _stored_pks(self, name: str) -> list:
         if self.instance.pk is None:
@@ -41,6 +49,16 @@ class ScopedModelForm(forms.ModelForm):
         value = self.initial.get(name)
         values = value if isinstance(value, list | tuple) else [value]
         return [getattr(item, "pk", item) for item in values if item not in (None, "")]
+
+
+def _kept_unnamed(label_from_instance, hidden: set):
+    """A choice field's labels, with the records of `hidden` (kept, outside the user's
+    scope) named "(not shown)"."""
+
+    def label(obj) -> str:
+        return str(NOT_SHOWN) if obj.pk in hidden else label_from_instance(obj)
+
+    return label
 
 
 class TypeaheadMixin:

@@ -38,11 +38,11 @@ from simple_history.utils import get_m2m_reverse_field_name
 from cities.models import City, Official, Organisation
 from consultations.models import Consultation, NextStep
 from scn_portal import roles
+from scn_portal.forms import NOT_SHOWN
 from scn_portal.generic import NotFoundWhenRefusedMixin, ScopedMixin
 from scn_portal.services import record_restore
 from workshops.models import Workshop
 
-NOT_SHOWN = _("(not shown)")
 EMPTY = "—"
 # Bookkeeping every save moves: never worth a line in the history.
 UNTOLD_FIELDS = frozenset({"id", "created_at", "updated_at", "is_sample"})
@@ -125,6 +125,7 @@ class Entry:
     reason: str
     changes: list[Change]
     restore_url: str = ""
+    withheld: bool = False  # written, or replacing what was written, while sealed
 
 
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
@@ -370,13 +371,20 @@ class RecordHistoryView(ScopedMixin, DetailView):
             .first()
         )
         restorable = bool(self.restore_url_name) and may_restore(user)
+        sealed = self.sealed_periods()
         entries = []
         for history_id, _date, index in timeline:
             source = sources[index]
             rows, previous, fields, m2m, snapshots = loaded[index]
             row = rows[history_id]
             before = previous.get(row.prev_id)
-            if row.history_type == "-":
+            withheld = any(
+                start <= version.history_date < end
+                for version in (row, before)
+                if version is not None
+                for start, end in sealed
+            )
+            if row.history_type == "-" or withheld:
                 changes = []
             else:
                 changes = changes_between(
@@ -400,7 +408,11 @@ class RecordHistoryView(ScopedMixin, DetailView):
                 )
             entries.append(
                 Entry(
-                    subject=self.subject(source, row, names),
+                    subject=(
+                        capfirst(source.model._meta.verbose_name)
+                        if withheld
+                        else self.subject(source, row, names)
+                    ),
                     is_child=source.child is not None,
                     action=str(ACTIONS.get(row.history_type, row.history_type)),
                     history_type=row.history_type,
@@ -409,9 +421,16 @@ class RecordHistoryView(ScopedMixin, DetailView):
                     reason=row.history_change_reason or "",
                     changes=changes,
                     restore_url=restore_url,
+                    withheld=withheld,
                 )
             )
         return entries
+
+    def sealed_periods(self) -> list[tuple[datetime.datetime, datetime.datetime]]:
+        """The periods (from, until) whose versions the user may not read, though they may
+        read the record now: what was written then, or replaced then, shows as a change
+        without its values. None by default."""
+        return []
 
     def load(self, source: Source, history_ids: list[int], names: Names):
         """The page's rows of one history table, the versions before them, and their
@@ -608,11 +627,41 @@ class WorkshopHistoryView(RecordHistoryView):
     )
 
 
+def confidential_periods(
+    consultation_id: int | None, user: roles.User
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """When the consultation was confidential, from its history, for a user who may not read
+    a confidential consultation (a viewer): once it is made internal, its page opens to them,
+    but what was written while it was confidential (its summary, its findings) stays ISD
+    staff's. Empty for ISD staff, and for no consultation."""
+    if consultation_id is None or roles.is_isd_staff(user):
+        return []
+    versions = (
+        Consultation.history.filter(id=consultation_id)
+        .order_by("history_date", "history_id")
+        .values_list("history_date", "confidentiality")
+    )
+    periods, began = [], None
+    for when, confidentiality in versions:
+        confidential = confidentiality == Consultation.Confidentiality.CONFIDENTIAL
+        if confidential and began is None:
+            began = when
+        elif not confidential and began is not None:
+            periods.append((began, when))
+            began = None
+    if began is not None:  # confidential still: nobody but ISD staff reads this page
+        periods.append((began, timezone.now()))
+    return periods
+
+
 class ConsultationHistoryView(RecordHistoryView):
     model = Consultation
     url_name = "consultations:consultation_history"
     restore_url_name = "consultations:consultation_history_restore"
     children = (Child("findings"), Child("next_steps"))
+
+    def sealed_periods(self):
+        return confidential_periods(self.object.pk, self.request.user)
 
 
 class NextStepHistoryView(RecordHistoryView):
@@ -620,6 +669,9 @@ class NextStepHistoryView(RecordHistoryView):
     url_name = "consultations:next_step_history"
     restore_url_name = "consultations:next_step_history_restore"
     children = (Child("updates"),)
+
+    def sealed_periods(self):
+        return confidential_periods(self.object.consultation_id, self.request.user)
 
 
 HISTORY_VIEWS: dict[type[models.Model], type[RecordHistoryView]] = {

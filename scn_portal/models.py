@@ -19,6 +19,8 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
+from scn_portal import roles
+
 # A key that no URL pattern holds by chance, per converter: `<int:...>`, `<slug:...>`.
 _KEY_STAND_INS = {int: 987_654_321_987_654_321, str: "recordkeystandin"}
 _SAFE_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -110,6 +112,27 @@ def related_count(related: models.QuerySet, link: str) -> Coalesce:
     counted = related.filter(**{link: models.OuterRef("pk")}).order_by().values(link)
     counted = counted.annotate(n=models.Count("*")).values("n")
     return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+def visible_name(
+    model: type[models.Model],
+    user: roles.User,
+    field: str,
+    *,
+    otherwise: models.Expression | None = None,
+) -> models.Expression:
+    """The name of the `model` record at `field` ("organiser", "outlet"), as `user` may read
+    it: `otherwise` (empty text) where the user's scope (`model.objects.for_user`) hides that
+    record, as a partner's does an unpublished organisation. Staff and viewers read every
+    name. The scope is hashed once for all rows (`IN`), for a page and an export alike."""
+    name = models.F(f"{field}__name")
+    if roles.can_read_internal(user):
+        return name
+    return models.Case(
+        models.When(**{f"{field}__in": model.objects.for_user(user).values("pk")}, then=name),
+        default=otherwise if otherwise is not None else models.Value(""),
+        output_field=models.CharField(),
+    )
 
 
 class PortalQuerySet(models.QuerySet):

@@ -31,7 +31,8 @@ def dashboard_overdue_next_steps(*, user: roles.User, today: datetime.date) -> N
     return (
         NextStep.objects.for_user(user)
         .overdue(today)
-        .select_related("city", "owner")
+        .select_related("owner")
+        .with_shown_names(user)
         .annotate(
             overdue_by=ExpressionWrapper(
                 V(today, output_field=DateField()) - F("due_date"), output_field=DurationField()
@@ -47,7 +48,7 @@ def dashboard_my_open_next_steps(*, user: roles.User) -> NextStepQuerySet:
         NextStep.objects.for_user(user)
         .open()
         .filter(owner=user)
-        .select_related("city")
+        .with_shown_names(user)
         .order_by(F("due_date").asc(nulls_last=True), "title", "pk")
     )
 
@@ -57,7 +58,7 @@ def dashboard_upcoming_workshops(*, user: roles.User, today: datetime.date) -> W
     return (
         Workshop.objects.for_user(user)
         .filter(start_date__gte=today)
-        .select_related("organiser")
+        .with_shown_organiser(user)
         .prefetch_related(Prefetch("cities", queryset=City.objects.for_user(user).order_by("name")))
         .order_by("start_date", "title", "pk")
     )

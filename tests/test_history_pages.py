@@ -284,6 +284,49 @@ def test_a_viewer_never_sees_a_confidential_consultations_history(client, staff_
     assert client.get(reverse(url, args=[internal.pk])).status_code == 200
 
 
+def test_what_was_written_while_confidential_stays_out_of_a_viewers_history(staff_user):
+    """Made internal later, a consultation opens to viewers, its history too: but what it
+    said while it was confidential (its summary, its findings, its next steps' titles), and
+    what replaced those words, stays ISD staff's. What is written after is shown."""
+    consultation = consultation_create(
+        actor=staff_user,
+        city=CityFactory(),
+        date=datetime.date(2017, 11, 2),
+        title="Consultation",
+        summary="Names of our sources.",
+        confidentiality=Consultation.Confidentiality.CONFIDENTIAL,
+        findings=[{"theme": Finding.Theme.SECURITY, "text": "A source inside the council."}],
+        next_steps=[{"title": "Meet the source", "kind": NextStep.Kind.MEMBERSHIP_ONBOARDING}],
+    )
+    finding = consultation.findings.get()
+    consultation_save(
+        actor=staff_user,
+        consultation=consultation,
+        data={"summary": "Sanitised summary.", "confidentiality": "internal"},
+        findings=[(finding, {"text": "Council relations are strained."}, False)],
+    )
+    consultation_save(
+        actor=staff_user,
+        consultation=consultation,
+        data={"summary": "Sanitised summary, with the follow-up."},
+        findings=[(finding, {"text": "Council relations are improving."}, False)],
+    )
+
+    viewer_page = history_of(signed_in(make_user_with_role("Viewer", username="v")), consultation)
+    staff_page = history_of(signed_in(staff_user), consultation)
+
+    for secret in ("Names of our sources.", "A source inside the council.", "Meet the source"):
+        assert secret not in viewer_page
+        assert secret in staff_page
+    # Withheld: the three records' creation, and the change that made it internal (the
+    # consultation's and its finding's), which replaced the confidential words.
+    assert viewer_page.count("Written while the consultation was confidential") == 5
+    assert "Written while the consultation was confidential" not in staff_page
+    # Written after: shown.
+    assert cell("Sanitised summary, with the follow-up.") in viewer_page
+    assert cell("Council relations are improving.") in viewer_page
+
+
 def test_an_officials_contact_details_stay_out_of_a_viewers_history(staff_user):
     official = OfficialFactory(email="first@example.org", phone="")
     official_save(

@@ -38,7 +38,7 @@ BUDGET = {
     # and consultations shown, with findings and officials (see cities/selectors.py); its
     # officials, the first shown and their count.
     "city timeline": ("cities:city_detail", {"slug": "quetta"}, 25),
-    "workshop page": ("workshops:workshop_detail", {"slug": WORKSHOP_SLUG}, 17),
+    "workshop page": ("workshops:workshop_detail", {"slug": WORKSHOP_SLUG}, 16),
     # Per kind: which records match by name and at all (capped keys), their first in order,
     # the rows shown; on PostgreSQL the planner settings around the first part, set and reset
     # in a savepoint, and the planner's estimate of the matches before they are counted (one

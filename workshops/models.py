@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -18,6 +19,7 @@ from scn_portal.models import (
     WithoutDocumentsManager,
     document_field,
     record_url,
+    visible_name,
 )
 
 
@@ -47,6 +49,11 @@ class WorkshopQuerySet(ArchivableQuerySet):
         if editable := Workshop.objects.editable_by_ids(user):
             return active & (published | Q(**{f"{prefix}pk__in": editable}))
         return active & published
+
+    def with_shown_organiser(self, user: roles.User) -> WorkshopQuerySet:
+        """`shown_organiser`: the organiser's name, or empty where `user`'s scope hides that
+        organisation (an unpublished one, from a partner)."""
+        return self.annotate(shown_organiser=visible_name(Organisation, user, "organiser"))
 
     def editable_by(self, user: roles.User) -> WorkshopQuerySet:
         """The workshops a user may change (or archive): ISD staff all, partners their
@@ -137,7 +144,9 @@ class Workshop(Archivable):
     VERSION_CHILDREN = ("supports", "participations", "media_coverage")
 
     # Who a workshop belongs to, whether it is public and ISD's notes: ISD staff decide these.
-    STAFF_ONLY_FIELDS = frozenset({"organiser", "is_published", "internal_notes"})
+    # And its address: a slug must be unique, so a partner choosing one would learn from the
+    # refusal that another organisation's unpublished workshop holds it.
+    STAFF_ONLY_FIELDS = frozenset({"organiser", "is_published", "internal_notes", "slug"})
 
     class Meta:
         verbose_name = _("workshop")
@@ -403,6 +412,16 @@ class MediaCoverageQuerySet(PortalQuerySet):
             return visible
         editable = Workshop.objects.editable_by_ids(user)
         return visible.filter(Q(is_published=True) | Q(workshop__in=editable))
+
+    def with_shown_outlet(self, user: roles.User) -> MediaCoverageQuerySet:
+        """`shown_outlet`: the outlet's name if `user` may see that organisation, else the
+        name typed on the item (or nothing)."""
+        typed = F("outlet_name")
+        return self.annotate(
+            shown_outlet=Coalesce(
+                visible_name(Organisation, user, "outlet", otherwise=typed), typed
+            )
+        )
 
 
 class MediaCoverage(PortalModel):

@@ -1,10 +1,9 @@
 from django.db import connections
 from django.db.models import Prefetch
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import City
+from cities.models import City, Organisation
 from consultations.models import Consultation, NextStep
 from scn_portal import roles
 from scn_portal.archive import PortalArchiveView
@@ -19,7 +18,7 @@ from scn_portal.generic import (
     PortalUpdateView,
     sorted_by,
 )
-from scn_portal.models import related_count
+from scn_portal.models import related_count, visible_name
 from scn_portal.views import AutocompleteView
 from workshops.filters import MediaCoverageFilter, ParticipationFilter, WorkshopFilter
 from workshops.forms import (
@@ -28,7 +27,7 @@ from workshops.forms import (
     SupportFormSet,
     WorkshopForm,
 )
-from workshops.models import MediaCoverage, Participation, Workshop
+from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
 from workshops.services import workshop_save
 
 
@@ -44,7 +43,7 @@ class WorkshopListView(PortalListView):
             Column(_("Starts on"), "start_date"),
             Column(_("Ends on"), "end_date"),
             Column(_("Venue"), "venue"),
-            Column(_("Organiser"), "organiser__name"),
+            Column(_("Organiser"), "shown_organiser"),
             Column(_("Cities"), "city_names"),
             Column(_("Participants"), "participant_count"),
             Column(_("Published"), "is_published"),
@@ -52,7 +51,7 @@ class WorkshopListView(PortalListView):
         return columns
 
     def page_annotations(self, rows):
-        return rows.annotate(
+        return rows.with_shown_organiser(self.request.user).annotate(
             participant_count=related_count(Participation.objects.all(), "workshop")
         )
 
@@ -76,9 +75,17 @@ class WorkshopDetailView(PortalDetailView):
     model = Workshop
 
     def refine_queryset(self, queryset):
-        return queryset.select_related("organiser").prefetch_related(
-            Prefetch("cities", queryset=City.objects.for_user(self.request.user)),
-            "supports__organisation",
+        user = self.request.user
+        supports = WorkshopSupport.objects.select_related("organisation").annotate(
+            shown_organisation=visible_name(Organisation, user, "organisation")
+        )
+        return (
+            queryset.select_related("organiser")
+            .with_shown_organiser(user)
+            .prefetch_related(
+                Prefetch("cities", queryset=City.objects.for_user(user)),
+                Prefetch("supports", queryset=supports),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -91,7 +98,7 @@ class WorkshopDetailView(PortalDetailView):
             .order_by("-is_high_level", "city__name", "name"),
             media_coverage=MediaCoverage.objects.for_user(user)
             .filter(workshop=self.object)
-            .select_related("outlet")
+            .with_shown_outlet(user)
             .order_by("published_on"),
             consultations=Consultation.objects.for_user(user)
             .filter(workshop=self.object)
@@ -233,17 +240,16 @@ class MediaCoverageListView(PortalListView):
         return [
             Column(_("Published on"), "published_on"),
             Column(_("Headline"), "headline"),
-            Column(_("Outlet"), "outlet_label"),
+            Column(_("Outlet"), "shown_outlet"),
             Column(_("Language"), "language", choice_labels(MediaCoverage.Language.choices)),
             Column(_("Link"), "url"),
             Column(_("Workshop"), "workshop__title"),
             Column(_("Shown publicly"), "is_published"),
         ]
 
-    def refine_export(self, rows):
-        return rows.annotate(outlet_label=Coalesce("outlet__name", "outlet_name"))
-
     def refine_queryset(self, queryset):
-        return queryset.select_related("workshop", "outlet").order_by(
-            "-published_on", "headline", "pk"
+        return (
+            queryset.select_related("workshop")
+            .with_shown_outlet(self.request.user)
+            .order_by("-published_on", "headline", "pk")
         )

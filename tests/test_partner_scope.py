@@ -1,0 +1,196 @@
+"""What a partner editor's pages never name: records their scope hides (an official who did
+not consent to be named, an unpublished city or organisation), wherever the record shows up
+beside one of theirs: their edit form, the workshop and city pages, lists, exports, the
+dashboard and reports."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.auth import sign_in
+from tests.conftest import make_user_with_role
+from tests.factories import (
+    CityFactory,
+    MediaCoverageFactory,
+    NextStepFactory,
+    OfficialFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    WorkshopFactory,
+    WorkshopSupportFactory,
+)
+from tests.html_forms import form_values
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def own_organisation():
+    return OrganisationFactory(name="Individualland", is_published=True)
+
+
+@pytest.fixture
+def partner(client, own_organisation):
+    user = make_user_with_role("Partner editor", username="partner.editor")
+    own_organisation.members.add(user)
+    sign_in(client, user)
+    return user
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_partner_edit_form_keeps_hidden_records_without_naming_them(client, partner):
+    own = partner.organisations.get()
+    hidden_city = CityFactory(name="Unpublished town", is_published=False)
+    quiet = OfficialFactory(name="Quiet official", city=hidden_city, consent_to_be_named=False)
+    workshop = WorkshopFactory(organiser=own, cities=[hidden_city])
+    ParticipationFactory(workshop=workshop, official=quiet, city=hidden_city)
+    url = reverse("workshops:workshop_update", args=[workshop.slug])
+
+    form = page(client, url)
+    response = client.post(url, form_values(form, "record-form"))
+
+    assert "Quiet official" not in form and "Unpublished town" not in form
+    assert "(not shown)" in form
+    assert response.status_code == 302  # saved unchanged: what it held, it still holds
+    assert list(workshop.cities.all()) == [hidden_city]
+    assert workshop.participations.get().official == quiet
+
+
+def csv_text(client, url: str) -> str:
+    response = client.get(url, {"export": "csv"})
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode()
+
+
+@pytest.fixture
+def hidden():
+    """Records a partner's scope hides, around a workshop the partner may see."""
+    convenor = OrganisationFactory(name="Unlisted convenor", is_published=False)
+    funder = OrganisationFactory(name="Unlisted funder", is_published=False)
+    outlet = OrganisationFactory(name="Unlisted outlet", is_published=False, kind="media")
+    city = CityFactory(name="Visible city")
+    workshop = WorkshopFactory(
+        title="Open workshop",
+        organiser=convenor,
+        cities=[city],
+        start_date=datetime.date(2099, 1, 1),
+        end_date=datetime.date(2099, 1, 2),
+    )
+    WorkshopSupportFactory(workshop=workshop, organisation=funder, role="funder")
+    WorkshopSupportFactory(
+        workshop=workshop,
+        organisation=OrganisationFactory(name="Listed supporter", is_published=True),
+    )
+    MediaCoverageFactory(workshop=workshop, outlet=outlet, headline="Coverage", is_published=True)
+    return workshop
+
+
+HIDDEN_NAMES = ("Unlisted convenor", "Unlisted funder", "Unlisted outlet")
+
+
+def test_partner_pages_and_exports_never_name_unpublished_organisations(client, partner, hidden):
+    city = hidden.cities.get()
+    texts = {
+        "workshop page": page(client, hidden.get_absolute_url()),
+        "workshop list": page(client, reverse("workshops:workshop_list")),
+        "workshop export": csv_text(client, reverse("workshops:workshop_list")),
+        "media list": page(client, reverse("workshops:mediacoverage_list")),
+        "media export": csv_text(client, reverse("workshops:mediacoverage_list")),
+        "city page": page(client, city.get_absolute_url()),
+        "dashboard": page(client, reverse("dashboard")),
+    }
+
+    for where, text in texts.items():
+        assert "Open workshop" in text or "Coverage" in text, where  # the rows are there
+        for name in HIDDEN_NAMES:
+            assert name not in text, (where, name)
+    assert "Listed supporter" in texts["workshop page"]
+
+
+def test_staff_still_read_every_organisations_name(staff_client, hidden):
+    texts = [
+        page(staff_client, hidden.get_absolute_url()),
+        page(staff_client, reverse("workshops:workshop_list")),
+        csv_text(staff_client, reverse("workshops:workshop_list")),
+        page(staff_client, reverse("workshops:mediacoverage_list")),
+        csv_text(staff_client, reverse("workshops:mediacoverage_list")),
+    ]
+
+    assert all("Unlisted convenor" in text for text in texts[:3])
+    assert "Unlisted funder" in texts[0]
+    assert all("Unlisted outlet" in text for text in (texts[0], *texts[3:]))
+
+
+def test_a_partners_next_steps_never_name_an_unpublished_city_or_organisation(client, partner):
+    """A partner meets next steps on their dashboard, and on their workshops' pages and
+    reports (the next steps' own list and pages are not theirs)."""
+    own = partner.organisations.get()
+    workshop = WorkshopFactory(organiser=own)
+    NextStepFactory(
+        title="Overdue follow-up",
+        workshop=workshop,
+        city=CityFactory(name="Unpublished town", is_published=False),
+        responsible_organisation=own,
+        owner=partner,
+        due_date=datetime.date(2000, 1, 1),
+    )
+    NextStepFactory(
+        title="Shared follow-up",
+        workshop=workshop,
+        city=None,
+        responsible_organisation=OrganisationFactory(name="Unlisted body", is_published=False),
+    )
+
+    texts = {
+        "dashboard": page(client, reverse("dashboard")),
+        "workshop page": page(client, workshop.get_absolute_url()),
+        "report": page(client, reverse("workshops:workshop_report", args=[workshop.slug])),
+    }
+
+    assert "Overdue follow-up" in texts["dashboard"]
+    assert "Shared follow-up" in texts["report"]
+    for where, text in texts.items():
+        assert "Unpublished town" not in text and "Unlisted body" not in text, where
+    assert client.get(reverse("consultations:next_step_list")).status_code == 404
+
+
+def test_a_next_steps_description_stays_with_staff_and_viewers(client, partner):
+    own = partner.organisations.get()
+    workshop = WorkshopFactory(organiser=own)
+    step = NextStepFactory(
+        workshop=workshop,
+        title="Follow-up",
+        responsible_organisation=own,
+        description="Internal note about the mayor",
+    )
+    report = reverse("workshops:workshop_report", args=[workshop.slug])
+
+    partner_report = page(client, report)
+    sign_in(client, make_user_with_role("Viewer", username="viewer"))
+    viewer_texts = [page(client, report), page(client, step.get_absolute_url())]
+
+    assert "Follow-up" in partner_report
+    assert "Internal note about the mayor" not in partner_report
+    assert all("Internal note about the mayor" in text for text in viewer_texts)
+
+
+def test_a_partner_cannot_choose_a_workshops_address(client, partner):
+    """A slug is unique: a refused one would tell a partner that another organisation's
+    unpublished workshop holds it. The address is ISD staff's to set."""
+    WorkshopFactory(slug="closed-summit", is_published=False)
+    own = WorkshopFactory(organiser=partner.organisations.get(), slug="our-workshop")
+    url = reverse("workshops:workshop_update", args=[own.slug])
+    values = form_values(page(client, url), "record-form")
+
+    response = client.post(url, {**values, "slug": "closed-summit", "title": "Renamed"})
+
+    assert "slug" not in values
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert (own.slug, own.title) == ("our-workshop", "Renamed")
