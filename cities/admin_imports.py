@@ -39,9 +39,14 @@ class SpreadsheetImportMixin(ImportMixin):
         form.add_error("import_file", unreadable_file_message())
 
     def process_import(self, request, **kwargs):
+        formats = {str(index) for index in range(len(self.get_import_formats()))}
+        chosen = request.POST.get("format")
+        tampered = chosen is not None and chosen not in formats  # no such format
         try:
+            if tampered and self.has_import_permission(request):
+                raise FileNotFoundError
             return super().process_import(request, **kwargs)
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):  # or tampered with
+        except OSError:  # gone, or tampered with (a folder, a name too long for the disk)
             messages.error(
                 request, _("The uploaded file is no longer available: please upload it again.")
             )

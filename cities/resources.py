@@ -105,6 +105,9 @@ class DateWidget(widgets.Widget):
             ) from None
 
 
+MAX_DIGITS = 18
+
+
 class NumberWidget(widgets.Widget):
     """A whole number or a decimal; thousands separators (1,970,042) are allowed."""
 
@@ -120,9 +123,15 @@ class NumberWidget(widgets.Widget):
             number = Decimal(text)
         except InvalidOperation:
             number = None
-        if number is None or not number.is_finite() or (self.whole and number != int(number)):
+        if number is None or not number.is_finite():
             message = _("“%(value)s” is not a whole number.") if self.whole else None
             raise ValueError((message or _("“%(value)s” is not a number.")) % {"value": value})
+        # Before any arithmetic: 1e1000000 is a million digits long (turning it into an integer
+        # held an import for minutes), and no field here holds a number of 19 digits.
+        if number.adjusted() >= MAX_DIGITS:
+            raise ValueError(_("“%(value)s” is too large.") % {"value": value})
+        if self.whole and number != int(number):
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
         return int(number) if self.whole else number
 
 

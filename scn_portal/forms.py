@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,8 @@ class ScopedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, field in self.fields.items():
+            if type(field) is forms.ModelMultipleChoiceField:
+                field.__class__ = KeysMultipleChoiceField  # the same field, one check more
             queryset = getattr(field, "queryset", None)
             if queryset is None or not hasattr(queryset, "for_user"):
                 continue
@@ -49,6 +52,26 @@ class ScopedModelForm(forms.ModelForm):
         value = self.initial.get(name)
         values = value if isinstance(value, list | tuple) else [value]
         return [getattr(item, "pk", item) for item in values if item not in (None, "")]
+
+
+# The largest key a record can have (a 64-bit integer).
+MAX_KEY = 2**63 - 1
+
+
+class KeysMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of several records that refuses a number past any record's key as not one of
+    the choices: Django looks such a key up, and SQLite cannot hold it (a 500)."""
+
+    def _check_values(self, value):
+        for key in value if isinstance(value, list | tuple) else ():
+            digits = isinstance(key, str) and key.isascii() and key.isdigit()
+            if digits and (len(key) > len(str(MAX_KEY)) or int(key) > MAX_KEY):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": key},
+                )
+        return super()._check_values(value)
 
 
 def _kept_unnamed(label_from_instance, hidden: set):

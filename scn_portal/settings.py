@@ -116,7 +116,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the high estimated cost of per-row subqueries) spent 700 ms compiling a 50 ms query
     # (EXPLAIN ANALYZE of the dashboard's "cities without contact" at 2,000 cities).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Each request's transaction takes SQLite's write lock when it begins, and waits for it:
+    # a transaction that read first and wrote later (an export's log row) failed with
+    # "database is locked" when another request wrote meanwhile (8 exports at once: 5 failed).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A form may carry MAX_ROWS inline rows (scn_portal/forms.py) of about ten fields in each of
+# its formsets: Django's default of 1,000 fields refused a workshop of 130 participants with a
+# 400, before the form could answer, and what was typed was lost.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Cache: Redis when REDIS_URL is set, this process's memory otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -79,7 +79,11 @@ def current_version(instance: models.Model) -> str:
 
 
 def _parse(version: str, parts: int) -> list[int]:
-    numbers = [int(part) if part.isdigit() else 0 for part in version.split(".")]
+    numbers = [
+        # "²" is a digit to isdigit(); a history row's key has at most 18 digits here
+        int(part) if part.isascii() and part.isdigit() and len(part) < 19 else 0
+        for part in version.split(".")
+    ]
     return (numbers + [0] * parts)[:parts]
 
 

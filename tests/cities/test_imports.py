@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -523,6 +524,34 @@ def test_a_confirmation_naming_no_upload_of_ours_asks_for_the_file_again(admin_c
     assert done.status_code == 200
     assert "The uploaded file is no longer available" in done.content.decode()
     assert not Official.objects.filter(name="Arbab Muhammad Ali").exists()
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [{"format": "9"}, {"format": "abc"}, {"format": "9" * 5000}, {"import_file_name": "x" * 5000}],
+)
+def test_a_tampered_confirmation_asks_for_the_file_again(admin_client, nazim, tampered):
+    content = upload(admin_client, csv_file(officials_sheet(NEW_OFFICIAL))).content.decode()
+
+    done = admin_client.post(
+        reverse(CONFIRM_URL), {**confirm_fields(content), **tampered}, follow=True
+    )
+
+    assert done.status_code == 200
+    assert "The uploaded file is no longer available" in done.content.decode()
+    assert not Official.objects.filter(name="Arbab Muhammad Ali").exists()
+
+
+def test_a_number_too_large_for_any_field_is_refused_at_once():
+    """1e1000000 is a million digits: turning it into an integer held an import for
+    minutes. It is refused before any arithmetic."""
+    from cities.resources import NumberWidget
+
+    for text in ("1e1000000", "1" * 25, "-1e30"):
+        with pytest.raises(ValueError, match="too large"):
+            NumberWidget(whole=True).clean(text)
+    assert NumberWidget(whole=True).clean("1,970,042") == 1_970_042
+    assert NumberWidget().clean("31.25") == Decimal("31.25")
 
 
 def test_uploads_never_confirmed_are_pruned_after_a_day(admin_client, nazim):

@@ -1,0 +1,80 @@
+"""Odd input a user, or a tampered request, can send: a clear answer, never a 500, and
+nothing typed is lost (found by a helper's crawl of every form and list with odd values)."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from consultations.models import Consultation
+from tests.factories import CityFactory, OfficialFactory, ParticipationFactory, WorkshopFactory
+from tests.html_forms import form_values
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_workshop_with_150_participants_can_still_be_edited(staff_client):
+    """Django refuses a request of more than 1,000 fields before the form can answer (a 400,
+    and what was typed is lost); a workshop's form may carry 200 rows of each kind."""
+    city = CityFactory()
+    workshop = WorkshopFactory(title="Large conference", cities=[city])
+    for number in range(150):
+        ParticipationFactory(workshop=workshop, official=None, city=city, name=f"Guest {number}")
+    url = reverse("workshops:workshop_update", args=[workshop.slug])
+    values = form_values(staff_client.get(url).content.decode(), "record-form")
+
+    response = staff_client.post(url, {**values, "title": ["Large conference, renamed"]})
+
+    assert len(values) > 1000
+    assert response.status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.title == "Large conference, renamed"
+    assert workshop.participations.count() == 150
+
+
+@pytest.mark.parametrize("version", ["²", "1.²", "٣", "9" * 5000])
+def test_a_tampered_version_is_refused_as_stale_and_keeps_what_was_typed(staff_client, version):
+    city = CityFactory(name="Quetta", population=1000)
+    url = reverse("cities:city_update", args=[city.slug])
+    values = form_values(staff_client.get(url).content.decode(), "record-form")
+
+    response = staff_client.post(url, {**values, "_version": [version], "population": ["3000"]})
+
+    assert response.status_code == 200
+    assert form_values(response.content.decode(), "record-form")["population"] == ["3000"]
+    city.refresh_from_db()
+    assert city.population == 1000
+
+
+@pytest.mark.parametrize("key", ["9" * 25, "9" * 5000, str(2**63)])
+def test_a_key_past_any_records_in_a_choice_of_several_is_not_a_choice(staff_client, key):
+    quetta = CityFactory(name="Quetta")
+    mayor = OfficialFactory(city=quetta, name="Mayor of Quetta")
+    url = reverse("consultations:consultation_create")
+    values = form_values(staff_client.get(url).content.decode(), "record-form")
+    typed = {
+        "city": [str(quetta.pk)],
+        "date": ["2017-11-02"],
+        "title": ["Talk with the mayor"],
+        "confidentiality": [Consultation.Confidentiality.INTERNAL],
+        "officials": [str(mayor.pk), key],
+    }
+
+    response = staff_client.post(url, {**values, **typed})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Select a valid choice" in page
+    assert form_values(page, "record-form")["title"] == ["Talk with the mayor"]
+    assert not Consultation.objects.exists()
+
+
+def test_sqlite_takes_its_write_lock_when_a_request_begins():
+    """`make run`'s database: a request that read first and wrote later (an export's log
+    row) failed with "database is locked" when another request wrote meanwhile; each
+    transaction now takes the lock at its start, and waits for it."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 10
