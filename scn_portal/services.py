@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone, translation
@@ -68,17 +68,36 @@ def record_apply(
 ) -> models.Model:
     """Save a form's cleaned data onto a record (new or existing), many-to-many included.
 
-    Fields are set and saved once (one history row); many-to-many fields are then replaced
-    only where they differ.
+    Fields are set and saved once (one history row), if one differs from the stored record;
+    many-to-many fields are then replaced only where they differ.
     """
     many_to_many = {field.name for field in instance._meta.many_to_many}
-    for name, value in data.items():
-        if name not in many_to_many:
-            setattr(instance, name, value)
-    record_save(instance, actor=actor)
+    fields = [name for name in data if name not in many_to_many]
+    for name in fields:
+        setattr(instance, name, data[name])
+    if instance._state.adding or _differs_from_stored(instance, fields):
+        record_save(instance, actor=actor)
     for name in many_to_many & data.keys():
         record_set_m2m(instance, name, list(data[name]), actor=actor)
     return instance
+
+
+def _differs_from_stored(instance: models.Model, names: list[str]) -> bool:
+    """Whether any field of `names` of a stored record now differs from its row. A form saved
+    unchanged writes nothing: no history row saying nothing, and no new version, which would
+    refuse another user's save of the form they opened before as "someone else saved"."""
+    attnames = []
+    for name in names:
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.concrete and not field.many_to_many:
+            attnames.append(field.attname)
+    if not attnames:
+        return False
+    stored = type(instance)._base_manager.filter(pk=instance.pk).values(*attnames).first()
+    return stored is None or any(stored[name] != getattr(instance, name) for name in attnames)
 
 
 def record_save_rows(

@@ -515,7 +515,7 @@ def test_a_workshops_history_page_makes_as_many_queries_with_many_rows_as_with_f
             )
 
     change(few, 1)
-    change(many, 8)
+    change(many, 10)
     assert Workshop.history.filter(id=many.pk).count() > 25
     for user in (staff_user, partner):
         client = signed_in(user)
