@@ -5,6 +5,8 @@ scope and write the export log). The preview is a dry run, rolled back; the conf
 runs in one transaction and writes every row or none (see `cities.resources`).
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -16,6 +18,8 @@ from import_export.formats import base_formats
 from cities.imports import REFUSED, report_from_result, unreadable_file_message
 from cities.resources import RESOURCES
 from cities.tasks import import_job_start
+
+logger = logging.getLogger(__name__)
 
 # What `process_dataset` answers when the import went to the background worker.
 QUEUED = object()
@@ -46,7 +50,8 @@ class SpreadsheetImportMixin(ImportMixin):
             if tampered and self.has_import_permission(request):
                 raise FileNotFoundError
             return super().process_import(request, **kwargs)
-        except OSError:  # gone, or tampered with (a folder, a name too long for the disk)
+        except OSError as error:  # gone, or tampered with (a folder, a name too long)
+            logger.warning("Import confirmation refused: %s", error)
             messages.error(
                 request, _("The uploaded file is no longer available: please upload it again.")
             )

@@ -7,9 +7,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+
+from scn_portal import roles
 
 # Inline rows one form may carry (findings, participants, ...): more is refused, not processed.
 MAX_ROWS = 200
@@ -41,10 +43,11 @@ class ScopedModelForm(forms.ModelForm):
                 field.queryset = queryset.filter(scope)
                 continue
             field.queryset = queryset.filter(scope | Q(pk__in=stored))
-            seen = set(queryset.filter(scope, pk__in=stored).values_list("pk", flat=True))
-            hidden = {pk for pk in stored if pk not in seen}
-            if hidden:
-                field.label_from_instance = _kept_unnamed(field.label_from_instance, hidden)
+            if not roles.can_read_internal(user):  # staff read every name, archived ones too
+                field.queryset = field.queryset.annotate(
+                    in_scope=Case(When(scope, then=True), default=False)
+                )
+                field.label_from_instance = _kept_unnamed(field.label_from_instance)
 
     def _stored_pks(self, name: str) -> list:
         if self.instance.pk is None:
@@ -64,8 +67,11 @@ class KeysMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for key in value if isinstance(value, list | tuple) else ():
-            digits = isinstance(key, str) and key.isascii() and key.isdigit()
-            if digits and (len(key) > len(str(MAX_KEY)) or int(key) > MAX_KEY):
+            try:
+                number = int(key)  # " 9…9" and "-9…9" too
+            except (TypeError, ValueError):
+                continue  # not a number (or past Python's 4,300 digits): Django refuses it
+            if abs(number) > MAX_KEY:
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
@@ -74,12 +80,12 @@ class KeysMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-def _kept_unnamed(label_from_instance, hidden: set):
-    """A choice field's labels, with the records of `hidden` (kept, outside the user's
-    scope) named "(not shown)"."""
+def _kept_unnamed(label_from_instance):
+    """A choice field's labels, with a record kept outside the user's scope (`in_scope`
+    false, read with the choices: no query more) named "(not shown)"."""
 
     def label(obj) -> str:
-        return str(NOT_SHOWN) if obj.pk in hidden else label_from_instance(obj)
+        return label_from_instance(obj) if getattr(obj, "in_scope", True) else str(NOT_SHOWN)
 
     return label
 

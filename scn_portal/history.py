@@ -18,6 +18,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -239,11 +240,23 @@ def changes_between(
     old_m2m: dict[str, set],
     new_m2m: dict[str, set],
     names: Names,
+    sealed: Iterable = (),
+    sealed_m2m: dict[str, set] | None = None,
 ) -> list[Change]:
     """What differs from `old` to `new` (history rows or records; `old` None: all that is set).
 
-    `old_m2m` and `new_m2m` map a many-to-many field's name to its related pks.
+    `old_m2m` and `new_m2m` map a many-to-many field's name to its related pks. `sealed`:
+    versions the user may not read (see `RecordHistoryView.sealed_periods`), and
+    `sealed_m2m` their related pks: a value of theirs, carried into a version the user may
+    read (a summary left as it was), reads "(not shown)".
     """
+    sealed, sealed_m2m = list(sealed), sealed_m2m or {}
+
+    def shown(model_field: models.Field, value) -> str:
+        if _is_sealed(model_field, value, sealed):
+            return str(NOT_SHOWN)
+        return display(model_field, value, names)
+
     changes = []
     for model_field in fields:
         after = getattr(new, model_field.attname)
@@ -253,24 +266,38 @@ def changes_between(
         changes.append(
             Change(
                 label=capfirst(model_field.verbose_name),
-                old=display(model_field, before, names) if old is not None else EMPTY,
-                new=display(model_field, after, names),
+                old=shown(model_field, before) if old is not None else EMPTY,
+                new=shown(model_field, after),
             )
         )
     for m2m_field in m2m:
         before, after = old_m2m.get(m2m_field.name, set()), new_m2m.get(m2m_field.name, set())
         if before == after:
             continue
-        related = _related_model(m2m_field)
+        related, hidden = _related_model(m2m_field), sealed_m2m.get(m2m_field.name, set())
+
+        def named(pk, related=related, hidden=hidden) -> str:
+            return str(NOT_SHOWN) if pk in hidden else names.name(related, pk)
+
         changes.append(
             Change(
                 label=capfirst(m2m_field.verbose_name),
-                added=sorted(names.name(related, pk) for pk in after - before),
-                removed=sorted(names.name(related, pk) for pk in before - after),
+                added=sorted(named(pk) for pk in after - before),
+                removed=sorted(named(pk) for pk in before - after),
                 is_many=True,
             )
         )
     return changes
+
+
+def _is_sealed(model_field: models.Field, value, sealed: list) -> bool:
+    """Whether `value` of `model_field` is what a sealed version held (a yes or no, a choice
+    or an empty value tells nothing and is shown)."""
+    if not sealed or value in (None, "") or model_field.flatchoices:
+        return False
+    if isinstance(model_field, models.BooleanField):
+        return False
+    return any(getattr(version, model_field.attname) == value for version in sealed)
 
 
 # --- The history page ----------------------------------------------------------------------
@@ -360,9 +387,10 @@ class RecordHistoryView(ScopedMixin, DetailView):
         for history_id, _date, index in timeline:
             wanted[index].append(history_id)
         names = Names(user)
+        sealed = self.sealed_periods()
         loaded = {}
         for index, history_ids in wanted.items():
-            loaded[index] = self.load(sources[index], history_ids, names)
+            loaded[index] = self.load(sources[index], history_ids, names, sealed)
         names.resolve()
         latest = (
             self.model.history.filter(id=self.object.pk)
@@ -371,13 +399,13 @@ class RecordHistoryView(ScopedMixin, DetailView):
             .first()
         )
         restorable = bool(self.restore_url_name) and may_restore(user)
-        sealed = self.sealed_periods()
         entries = []
         for history_id, _date, index in timeline:
             source = sources[index]
-            rows, previous, fields, m2m, snapshots = loaded[index]
+            rows, previous, fields, m2m, snapshots, sealed_versions = loaded[index]
             row = rows[history_id]
             before = previous.get(row.prev_id)
+            carried = sealed_versions.get(row.id, [])
             withheld = any(
                 start <= version.history_date < end
                 for version in (row, before)
@@ -395,6 +423,11 @@ class RecordHistoryView(ScopedMixin, DetailView):
                     old_m2m={n: s.get(row.prev_id, set()) for n, s in snapshots.items()},
                     new_m2m={n: s.get(history_id, set()) for n, s in snapshots.items()},
                     names=names,
+                    sealed=carried,
+                    sealed_m2m={
+                        n: set().union(*(s.get(v.history_id, set()) for v in carried))
+                        for n, s in snapshots.items()
+                    },
                 )
             restore_url = ""
             if (
@@ -410,7 +443,7 @@ class RecordHistoryView(ScopedMixin, DetailView):
                 Entry(
                     subject=(
                         capfirst(source.model._meta.verbose_name)
-                        if withheld
+                        if withheld or self.names_sealed(source, row, carried)
                         else self.subject(source, row, names)
                     ),
                     is_child=source.child is not None,
@@ -432,9 +465,16 @@ class RecordHistoryView(ScopedMixin, DetailView):
         without its values. None by default."""
         return []
 
-    def load(self, source: Source, history_ids: list[int], names: Names):
+    def names_sealed(self, source: Source, row, carried: list) -> bool:
+        """Whether a child row's name (a finding's text) is what a sealed version held."""
+        if source.child is None or source.child.label_field or not carried:
+            return False
+        return any(str(version.history_object) == str(row.history_object) for version in carried)
+
+    def load(self, source: Source, history_ids: list[int], names: Names, sealed=()):
         """The page's rows of one history table, the versions before them, and their
-        many-to-many snapshots; the names they need are asked of `names`."""
+        many-to-many snapshots; the names they need are asked of `names`. With `sealed`
+        periods, also each record's last version inside each of them (by record id)."""
         history_model = source.model.history.model
         before = (
             history_model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
@@ -451,12 +491,14 @@ class RecordHistoryView(ScopedMixin, DetailView):
         previous = {
             row.history_id: row for row in history_model.objects.filter(history_id__in=prev_ids)
         }
+        sealed_versions = self.sealed_versions(history_model, rows.values(), sealed)
+        kept = [v.history_id for versions in sealed_versions.values() for v in versions]
         hidden = set(hidden_fields(source.model, self.request.user))
         if source.parent_field:
             hidden.add(source.parent_field)  # the parent itself: the page is about it
         fields = shown_fields(source.model, hidden)
         m2m = many_fields(source.model, hidden)
-        snapshots = m2m_snapshots(source.model, [*rows, *prev_ids], m2m) if m2m else {}
+        snapshots = m2m_snapshots(source.model, [*rows, *prev_ids, *kept], m2m) if m2m else {}
         want_names(names, fields, m2m, [*rows.values(), *previous.values()], snapshots)
         if source.child is not None and source.child.label_field:
             label_field = source.model._meta.get_field(source.child.label_field)
@@ -464,7 +506,28 @@ class RecordHistoryView(ScopedMixin, DetailView):
                 _related_model(label_field),
                 (getattr(row, label_field.attname) for row in rows.values()),
             )
-        return rows, previous, fields, m2m, snapshots
+        return rows, previous, fields, m2m, snapshots, sealed_versions
+
+    @staticmethod
+    def sealed_versions(history_model, rows, sealed) -> dict[Any, list]:
+        """For each record of `rows`, its last version inside each sealed period: what it
+        said when the period ended, which a later version may still carry."""
+        if not sealed:
+            return {}
+        versions: dict[Any, list] = defaultdict(list)
+        ends = [end for _start, end in sealed]
+        for version in history_model.objects.filter(
+            id__in={row.id for row in rows}, history_date__lt=max(ends)
+        ).order_by("history_date", "history_id"):
+            versions[version.id].append(version)
+        return {
+            record: [
+                inside[-1]
+                for start, end in sealed
+                if (inside := [v for v in found if start <= v.history_date < end])
+            ]
+            for record, found in versions.items()
+        }
 
     def subject(self, source: Source, row, names: Names) -> str:
         if source.child is None:

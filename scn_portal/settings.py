@@ -120,6 +120,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Each request's transaction takes SQLite's write lock when it begins, and waits for it:
     # a transaction that read first and wrote later (an export's log row) failed with
     # "database is locked" when another request wrote meanwhile (8 exports at once: 5 failed).
+    # Requests then run one at a time: right for `make run`'s one user; production runs on
+    # PostgreSQL.
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A form may carry MAX_ROWS inline rows (scn_portal/forms.py) of about ten fields in each of

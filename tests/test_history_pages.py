@@ -327,6 +327,52 @@ def test_what_was_written_while_confidential_stays_out_of_a_viewers_history(staf
     assert cell("Council relations are improving.") in viewer_page
 
 
+def test_words_of_a_confidential_past_carried_into_later_versions_stay_hidden(staff_user):
+    """A save that only makes the consultation internal leaves its summary, its title and
+    its next step's title as they were: a later change shows those words as the old value,
+    or as the step's name. They read "(not shown)"."""
+    mayor = OfficialFactory(name="Informant official")
+    consultation = consultation_create(
+        actor=staff_user,
+        city=CityFactory(),
+        date=datetime.date(2017, 11, 2),
+        title="Consultation",
+        summary="Names of our sources.",
+        confidentiality=Consultation.Confidentiality.CONFIDENTIAL,
+        officials=[mayor],
+        next_steps=[{"title": "Meet the source", "kind": NextStep.Kind.MEMBERSHIP_ONBOARDING}],
+    )
+    step = consultation.next_steps.get()
+    consultation_save(
+        actor=staff_user, consultation=consultation, data={"confidentiality": "internal"}
+    )
+    consultation_save(
+        actor=staff_user,
+        consultation=consultation,
+        data={"summary": "Sanitised summary.", "officials": []},
+        next_steps=[(step, {"due_date": datetime.date(2018, 3, 1)}, False)],
+    )
+    consultation_save(
+        actor=staff_user,
+        consultation=consultation,
+        data={},
+        next_steps=[(step, {"title": "Follow-up"}, False)],
+    )
+
+    viewer = signed_in(make_user_with_role("Viewer", username="v"))
+    pages = [history_of(viewer, consultation), history_of(viewer, step)]
+    staff_page = history_of(signed_in(staff_user), consultation)
+
+    for page in pages:
+        for secret in ("Names of our sources.", "Meet the source", "Informant official"):
+            assert secret not in page
+    assert cell("Sanitised summary.") in pages[0]  # written after: shown
+    assert cell("Follow-up") in pages[0]
+    assert "(not shown)" in pages[0]
+    for secret in ("Names of our sources.", "Meet the source", "Informant official"):
+        assert secret in staff_page
+
+
 def test_an_officials_contact_details_stay_out_of_a_viewers_history(staff_user):
     official = OfficialFactory(email="first@example.org", phone="")
     official_save(

@@ -4,6 +4,7 @@ beside one of theirs: their edit form, the workshop and city pages, lists, expor
 dashboard and reports."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -194,3 +195,62 @@ def test_a_partner_cannot_choose_a_workshops_address(client, partner):
     assert response.status_code == 302
     own.refresh_from_db()
     assert (own.slug, own.title) == ("our-workshop", "Renamed")
+
+
+def test_a_partners_search_and_sort_never_go_by_a_hidden_name(client, partner, hidden):
+    own = partner.organisations.get()
+    WorkshopFactory(title="Our workshop", organiser=own)
+    for name in ("Aardvark Trust", "Zebra Trust"):
+        WorkshopFactory(title=f"Convened by {name[:5]}", organiser=OrganisationFactory(name=name))
+    workshops = reverse("workshops:workshop_list")
+    media = reverse("workshops:mediacoverage_list")
+
+    assert "Open workshop" not in page(client, f"{workshops}?q=Unlisted+convenor")
+    assert "Coverage" not in page(client, f"{media}?q=Unlisted+outlet")
+    assert "Our workshop" in page(client, f"{workshops}?q=Individualland")  # its own: found
+    sorted_titles = re.findall(
+        r'href="/workshops/[^"]+/">([^<]+)<', page(client, f"{workshops}?o=organiser")
+    )
+    # Hidden organisers sort as no name, before every named one, not by their names.
+    assert sorted_titles.index("Convened by Aardv") < sorted_titles.index("Our workshop")
+    assert sorted_titles.index("Convened by Zebra") < sorted_titles.index("Our workshop")
+
+
+def test_naming_a_kept_hidden_record_costs_a_partners_edit_form_no_query_more(client, partner):
+    """Whether a kept value is in the partner's scope is read with the value itself: each
+    row of the partner's form costs what it costs staff (the type-ahead reads each row's
+    chosen records: a query a field, for staff too)."""
+    from django.test import Client
+
+    from tests.queries import count_queries
+
+    own = partner.organisations.get()
+    hidden_city = CityFactory(is_published=False)
+    few, many = WorkshopFactory(organiser=own), WorkshopFactory(organiser=own)
+    for workshop, rows in ((few, 2), (many, 12)):
+        for _ in range(rows):
+            quiet = OfficialFactory(city=hidden_city, consent_to_be_named=False)
+            ParticipationFactory(workshop=workshop, official=quiet, city=hidden_city)
+    staff = Client()
+    sign_in(staff, make_user_with_role("ISD staff", username="isd.staff"))
+
+    def growth(viewer) -> int:
+        def edit(workshop):
+            url = reverse("workshops:workshop_update", args=[workshop.slug])
+            return lambda: page(viewer, url)
+
+        return count_queries(edit(many))[0] - count_queries(edit(few))[0]
+
+    assert growth(client) == growth(staff)
+    assert "(not shown)" in page(client, reverse("workshops:workshop_update", args=[many.slug]))
+
+
+def test_staff_edit_forms_name_an_archived_record_they_keep(staff_client):
+    from django.utils import timezone
+
+    archived = CityFactory(name="Archived town", archived_at=timezone.now())
+    workshop = WorkshopFactory(cities=[archived])
+
+    form = page(staff_client, reverse("workshops:workshop_update", args=[workshop.slug]))
+
+    assert "Archived town" in form and "(not shown)" not in form

@@ -435,3 +435,22 @@ def test_a_busy_city_page_lists_the_latest_and_links_to_everything(client):
     assert titles(every) == newest_first
     assert "All " not in every.split('id="workshops-heading"')[1].split("</section>")[0]
     assert "Draft exchange" not in first + every
+
+
+def test_the_public_never_names_an_archived_organisation(client):
+    from django.utils import timezone
+
+    from tests.factories import OrganisationFactory
+
+    archived = {"is_published": True, "archived_at": timezone.now()}
+    convenor = OrganisationFactory(name="Archived convenor", **archived)
+    outlet = OrganisationFactory(name="Archived outlet", kind="media", **archived)
+    workshop = WorkshopFactory(title="Open forum", organiser=convenor, is_published=True)
+    MediaCoverageFactory(workshop=workshop, outlet=outlet, headline="Forum news", is_published=True)
+
+    home = client.get("/").content.decode()
+    story = client.get(reverse("public:workshop", args=[workshop.slug])).content.decode()
+
+    assert "Open forum" in home and "Forum news" in story
+    for page in (home, story):
+        assert "Archived convenor" not in page and "Archived outlet" not in page

@@ -13,7 +13,9 @@ from workshops.models import MediaCoverage, Participation, Workshop
 
 
 class WorkshopFilter(PortalFilterSet):
-    search_fields = ("title", "venue", "organiser__name", "public_summary")
+    # The organiser as the user may read it (`with_shown_organiser`): a partner's search or
+    # sort never goes by the name of an organisation hidden from them.
+    search_fields = ("title", "venue", "shown_organiser", "public_summary")
     kind = django_filters.ChoiceFilter(choices=Workshop.Kind.choices)
     city = django_filters.ModelChoiceFilter(
         queryset=scoped_choices(City),
@@ -27,11 +29,11 @@ class WorkshopFilter(PortalFilterSet):
     start_date = django_filters.DateFromToRangeFilter(label=_("Starts between"), widget=DATE_RANGE)
     is_published = django_filters.BooleanFilter(label=_("Published"))
     o = PortalOrderingFilter(
-        fields=[("start_date", "date"), ("title", "title"), ("organiser__name", "organiser")],
+        fields=[("start_date", "date"), ("title", "title"), ("shown_organiser", "organiser")],
         field_labels={
             "start_date": _("Date"),
             "title": _("Title"),
-            "organiser__name": _("Organiser"),
+            "shown_organiser": _("Organiser"),
         },
         label=_("Sort by"),
     )
@@ -80,7 +82,7 @@ class ParticipationFilter(PortalFilterSet):
 
 
 class MediaCoverageFilter(PortalFilterSet):
-    search_fields = ("headline", "outlet_name", "outlet__name", "workshop__title")
+    search_fields = ("headline", "outlet_name", "shown_outlet", "workshop__title")
     workshop = django_filters.ModelChoiceFilter(
         queryset=scoped_choices(Workshop), widget=typeahead("workshops:workshop_autocomplete")
     )

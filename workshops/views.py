@@ -51,7 +51,7 @@ class WorkshopListView(PortalListView):
         return columns
 
     def page_annotations(self, rows):
-        return rows.with_shown_organiser(self.request.user).annotate(
+        return rows.annotate(
             participant_count=related_count(Participation.objects.all(), "workshop")
         )
 
@@ -61,7 +61,7 @@ class WorkshopListView(PortalListView):
 
     def refine_queryset(self, queryset):
         return (
-            queryset.select_related("organiser")
+            queryset.with_shown_organiser(self.request.user)
             .prefetch_related(
                 Prefetch(
                     "cities", queryset=City.objects.for_user(self.request.user).order_by("name")
