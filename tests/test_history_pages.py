@@ -85,6 +85,18 @@ def a_workshop(actor, organiser, **fields) -> Workshop:
     )
 
 
+def a_consultation(actor, **fields) -> Consultation:
+    """A consultation as staff log it, in a city of its own unless `city` is given."""
+    return consultation_create(
+        actor=actor,
+        city=fields.pop("city", None) or CityFactory(),
+        date=fields.pop("date", datetime.date(2017, 11, 2)),
+        title=fields.pop("title", "Consultation"),
+        summary=fields.pop("summary", "Summary."),
+        **fields,
+    )
+
+
 # --- What a history page shows ---------------------------------------------------------------
 
 
@@ -241,12 +253,9 @@ def test_a_partner_gets_404_on_another_organisations_workshop_and_any_consultati
     client, staff_user, partner
 ):
     other = a_workshop(staff_user, OrganisationFactory(name="Other NGO"), is_published=True)
-    consultation = consultation_create(
-        actor=staff_user,
-        city=CityFactory(),
-        date=datetime.date(2017, 11, 2),
+    consultation = a_consultation(
+        staff_user,
         title="Published consultation",
-        summary="Summary.",
         confidentiality=Consultation.Confidentiality.PUBLISHED,
     )
     sign_in(client, partner)
@@ -264,14 +273,7 @@ def test_a_partner_gets_404_on_another_organisations_workshop_and_any_consultati
 def test_a_viewer_never_sees_a_confidential_consultations_history(client, staff_user):
     city = CityFactory()
     confidential, internal = (
-        consultation_create(
-            actor=staff_user,
-            city=city,
-            date=datetime.date(2017, 11, 2),
-            title=title,
-            summary="Summary.",
-            confidentiality=level,
-        )
+        a_consultation(staff_user, city=city, title=title, confidentiality=level)
         for title, level in (
             ("Confidential", Consultation.Confidentiality.CONFIDENTIAL),
             ("Internal", Consultation.Confidentiality.INTERNAL),
@@ -288,11 +290,8 @@ def test_what_was_written_while_confidential_stays_out_of_a_viewers_history(staf
     """Made internal later, a consultation opens to viewers, its history too: but what it
     said while it was confidential (its summary, its findings, its next steps' titles), and
     what replaced those words, stays ISD staff's. What is written after is shown."""
-    consultation = consultation_create(
-        actor=staff_user,
-        city=CityFactory(),
-        date=datetime.date(2017, 11, 2),
-        title="Consultation",
+    consultation = a_consultation(
+        staff_user,
         summary="Names of our sources.",
         confidentiality=Consultation.Confidentiality.CONFIDENTIAL,
         findings=[{"theme": Finding.Theme.SECURITY, "text": "A source inside the council."}],
@@ -332,11 +331,8 @@ def test_words_of_a_confidential_past_carried_into_later_versions_stay_hidden(st
     its next step's title as they were: a later change shows those words as the old value,
     or as the step's name. They read "(not shown)"."""
     mayor = OfficialFactory(name="Informant official")
-    consultation = consultation_create(
-        actor=staff_user,
-        city=CityFactory(),
-        date=datetime.date(2017, 11, 2),
-        title="Consultation",
+    consultation = a_consultation(
+        staff_user,
         summary="Names of our sources.",
         confidentiality=Consultation.Confidentiality.CONFIDENTIAL,
         officials=[mayor],
