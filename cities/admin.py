@@ -13,7 +13,7 @@ from cities.models import (
     RegionalHub,
 )
 from cities.resources import CityResource, OfficialResource, OrganisationResource
-from scn_portal.admin import ScopedAdmin
+from scn_portal.admin import ScopedAdmin, TabularInline
 from scn_portal.archive import ArchiveAdminMixin
 
 
@@ -44,7 +44,7 @@ class CountryAdmin(ScopedAdmin):
         return obj.city_count
 
 
-class OfficialInline(admin.TabularInline):
+class OfficialInline(TabularInline):
     model = Official
     fields = ["name", "role_kind", "title", "organisation", "term_start", "term_end"]
     autocomplete_fields = ["organisation"]
@@ -56,13 +56,13 @@ class OfficialInline(admin.TabularInline):
         return super().get_queryset(request).active()
 
 
-class DevolvedPowerInline(admin.TabularInline):
+class DevolvedPowerInline(TabularInline):
     model = DevolvedPower
     fields = ["area", "legislation", "year", "notes"]
     extra = 0
 
 
-class LocalMechanismInline(admin.TabularInline):
+class LocalMechanismInline(TabularInline):
     model = LocalMechanism
     fields = ["name", "kind", "established_year", "is_published"]
     extra = 0

@@ -4,17 +4,17 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, Finding, NextStep, ProgressUpdate
-from scn_portal.admin import ScopedAdmin
+from scn_portal.admin import ScopedAdmin, StackedInline, TabularInline
 from scn_portal.archive import ArchiveAdminMixin
 
 
-class FindingInline(admin.StackedInline):
+class FindingInline(StackedInline):
     model = Finding
     fields = ["theme", "text", "is_published", "position"]
     extra = 0
 
 
-class NextStepInline(admin.StackedInline):
+class NextStepInline(StackedInline):
     model = NextStep
     fk_name = "consultation"
     fields = [
@@ -113,7 +113,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ProgressUpdateInline(admin.TabularInline):
+class ProgressUpdateInline(TabularInline):
     model = ProgressUpdate
     fields = ["date", "author", "status", "note"]
     autocomplete_fields = ["author"]

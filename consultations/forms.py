@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, Finding, NextStep
 from scn_portal import roles
-from scn_portal.forms import MAX_ROWS, DateInput, ScopedModelForm, typeahead
+from scn_portal.forms import (
+    MAX_ROWS,
+    DateInput,
+    ScopedInlineFormSet,
+    ScopedModelForm,
+    typeahead,
+)
 
 
 class ConsultationForm(ScopedModelForm):
@@ -115,7 +121,12 @@ class NextStepStatusForm(forms.Form):
     )
 
 
-ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
+ROW_LIMITS = {
+    "formset": ScopedInlineFormSet,
+    "max_num": MAX_ROWS,
+    "absolute_max": MAX_ROWS,
+    "validate_max": True,
+}
 FindingFormSet = forms.inlineformset_factory(
     Consultation, Finding, form=FindingForm, extra=1, can_delete=True, **ROW_LIMITS
 )

@@ -1,5 +1,6 @@
 """The admin's base class: history, and rows from the signed-in user's scope."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -7,10 +8,32 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from scn_portal import versions
+from scn_portal.forms import ChosenRecordField, KeysMultipleChoiceField
 from scn_portal.models import ExportLog
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class KeysInRangeAdmin:
+    """The admin's choice fields, pages and inline rows alike, as the portal's: a key past
+    any record's is not a choice, and is not looked up (SQLite cannot hold it: a 500)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if type(field) is forms.ModelMultipleChoiceField:
+            field.__class__ = KeysMultipleChoiceField
+        elif type(field) is forms.ModelChoiceField:
+            field.__class__ = ChosenRecordField
+        return field
+
+
+class TabularInline(KeysInRangeAdmin, admin.TabularInline):
+    pass
+
+
+class StackedInline(KeysInRangeAdmin, admin.StackedInline):
+    pass
+
+
+class ScopedAdmin(KeysInRangeAdmin, SimpleHistoryAdmin):
     """Every changelist, change page and autocomplete starts from `Model.objects.for_user`,
     like the portal's own pages; the admin is no back door.
 

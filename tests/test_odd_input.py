@@ -78,3 +78,74 @@ def test_sqlite_takes_its_write_lock_when_a_request_begins():
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 10
+
+
+@pytest.mark.parametrize(("total", "initial"), [("-1", "0"), ("0", "1"), ("1", "-1")])
+def test_a_tampered_row_count_is_refused_and_saves_nothing(staff_client, total, initial):
+    """A row count below the rows the form was given (or below nought) left the typed rows
+    out, and saved the consultation without them, silently."""
+    quetta = CityFactory(name="Quetta")
+    url = reverse("consultations:consultation_create")
+    values = form_values(staff_client.get(url).content.decode(), "record-form")
+    typed = {
+        "city": [str(quetta.pk)],
+        "date": ["2017-11-02"],
+        "title": ["Talk with the mayor"],
+        "summary": ["The mayor wants Quetta to join."],
+        "confidentiality": [Consultation.Confidentiality.INTERNAL],
+        "findings-TOTAL_FORMS": [total],
+        "findings-INITIAL_FORMS": [initial],
+        "findings-0-theme": ["security"],
+        "findings-0-text": ["The security situation is dire."],
+    }
+
+    response = staff_client.post(url, {**values, **typed})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nothing was saved" in page
+    assert "rows of key findings were sent altered" in page
+    assert form_values(page, "record-form")["title"] == ["Talk with the mayor"]
+    assert not Consultation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        ("workshops/workshop", "cities"),
+        ("workshops/workshop", "organiser"),
+        ("consultations/consultation", "officials"),
+    ],
+)
+def test_a_key_past_any_records_in_the_admins_choice_of_several_is_not_a_choice(
+    admin_client, model, field
+):
+    """The admin's own forms, as the portal's: SQLite cannot hold such a key (a 500)."""
+    response = admin_client.post(
+        f"/admin/{model}/add/", {"title": "Odd keys", field: [str(CityFactory().pk), "9" * 25]}
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_key_past_any_records_in_an_admin_inline_row_is_not_a_choice(admin_client):
+    rows = {"supports": 0, "participations": 1, "media_coverage": 0}
+    management = {
+        f"{prefix}-{name}": str(count if name == "TOTAL_FORMS" else 0)
+        for prefix, count in rows.items()
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+    response = admin_client.post(
+        "/admin/workshops/workshop/add/",
+        {
+            "title": "Odd keys",
+            **management,
+            "participations-0-official": "9" * 25,
+            "participations-0-name": "A guest",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert 'value="A guest"' in response.content.decode()

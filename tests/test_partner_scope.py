@@ -217,9 +217,9 @@ def test_a_partners_search_and_sort_never_go_by_a_hidden_name(client, partner, h
 
 
 def test_naming_a_kept_hidden_record_costs_a_partners_edit_form_no_query_more(client, partner):
-    """Whether a kept value is in the partner's scope is read with the value itself: each
-    row of the partner's form costs what it costs staff (the type-ahead reads each row's
-    chosen records: a query a field, for staff too)."""
+    """Whether a kept value is in the partner's scope is read with the value itself: the
+    partner's form grows with its rows as staff's does (not at all: the rows' chosen records
+    are read in one query a field, `tests/test_edit_form_queries.py`)."""
     from django.test import Client
 
     from tests.queries import count_queries
@@ -254,3 +254,30 @@ def test_staff_edit_forms_name_an_archived_record_they_keep(staff_client):
     form = page(staff_client, reverse("workshops:workshop_update", args=[workshop.slug]))
 
     assert "Archived town" in form and "(not shown)" not in form
+
+
+def test_a_hidden_record_one_row_keeps_is_refused_in_another_row(client, partner):
+    """Every row's chosen records are read together, but each row still accepts only what
+    its own field accepts: the partner's scope, and what that row already holds. A city kept
+    by one participant cannot be given to a new one."""
+    own = partner.organisations.get()
+    hidden_city = CityFactory(name="Unpublished town", is_published=False)
+    quiet = OfficialFactory(name="Quiet official", city=hidden_city, consent_to_be_named=False)
+    workshop = WorkshopFactory(organiser=own, cities=[hidden_city])
+    ParticipationFactory(workshop=workshop, official=quiet, city=hidden_city)
+    url = reverse("workshops:workshop_update", args=[workshop.slug])
+    values = form_values(page(client, url), "record-form")
+    values |= {
+        "participations-TOTAL_FORMS": ["2"],
+        "participations-1-name": ["A new guest"],
+        "participations-1-city": [str(hidden_city.pk)],
+        "participations-1-attendance": ["attended"],
+    }
+
+    response = client.post(url, values)
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert 'value="A new guest"' in response.content.decode()  # what was typed is kept
+    assert workshop.participations.count() == 1
+    assert "Unpublished town" not in response.content.decode()

@@ -2,26 +2,26 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from scn_portal.admin import ScopedAdmin
+from scn_portal.admin import ScopedAdmin, TabularInline
 from scn_portal.archive import ArchiveAdminMixin
 from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
 
 
-class WorkshopSupportInline(admin.TabularInline):
+class WorkshopSupportInline(TabularInline):
     model = WorkshopSupport
     fields = ["organisation", "role"]
     autocomplete_fields = ["organisation"]
     extra = 0
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(TabularInline):
     model = Participation
     fields = ["official", "name", "role", "organisation", "city", "attendance", "is_high_level"]
     autocomplete_fields = ["official", "organisation", "city"]
     extra = 0
 
 
-class MediaCoverageInline(admin.TabularInline):
+class MediaCoverageInline(TabularInline):
     model = MediaCoverage
     fields = ["outlet", "outlet_name", "language", "headline", "url", "published_on"]
     autocomplete_fields = ["outlet"]

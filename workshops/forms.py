@@ -2,7 +2,13 @@ from django import forms
 from django.utils.translation import gettext
 
 from scn_portal import roles
-from scn_portal.forms import MAX_ROWS, DateInput, ScopedModelForm, typeahead
+from scn_portal.forms import (
+    MAX_ROWS,
+    DateInput,
+    ScopedInlineFormSet,
+    ScopedModelForm,
+    typeahead,
+)
 from workshops.models import MediaCoverage, Participation, Workshop, WorkshopSupport
 
 
@@ -78,7 +84,7 @@ class MediaCoverageForm(ScopedModelForm):
         }
 
 
-class BaseParticipationFormSet(forms.BaseInlineFormSet):
+class BaseParticipationFormSet(ScopedInlineFormSet):
     """Refuses the same official, or the same guest name, twice in one workshop."""
 
     def clean(self):
@@ -97,7 +103,7 @@ class BaseParticipationFormSet(forms.BaseInlineFormSet):
             seen.add(key)
 
 
-def _inline(model, form, formset=forms.BaseInlineFormSet):
+def _inline(model, form, formset=ScopedInlineFormSet):
     return forms.inlineformset_factory(
         Workshop,
         model,
