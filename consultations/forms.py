@@ -3,12 +3,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, Finding, NextStep
-from scn_portal import roles
 from scn_portal.forms import (
     MAX_ROWS,
     DateInput,
     ScopedInlineFormSet,
     ScopedModelForm,
+    offer_team_members,
     typeahead,
 )
 
@@ -39,10 +39,7 @@ class ConsultationForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team_members"].queryset = roles.team_members_for(self.user)
-        self.fields["team_members"].label_from_instance = lambda user: (
-            user.get_full_name() or user.get_username()
-        )
+        offer_team_members(self.fields["team_members"], self.user)
 
     def clean(self):
         cleaned = super().clean()
@@ -92,7 +89,7 @@ class NextStepForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = roles.team_members_for(self.user)
+        offer_team_members(self.fields["owner"], self.user)
 
 
 class InlineNextStepForm(ScopedModelForm):
@@ -109,7 +106,7 @@ class InlineNextStepForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = roles.team_members_for(self.user)
+        offer_team_members(self.fields["owner"], self.user)
 
 
 class NextStepStatusForm(forms.Form):

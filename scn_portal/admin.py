@@ -2,6 +2,9 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -77,6 +80,21 @@ class ScopedAdmin(KeysInRangeAdmin, SimpleHistoryAdmin):
                 versions.current_version(obj) if stale else versions.form_version(request, obj)
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+# Django's own user and group pages, with the portal's choice fields.
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class PortalUserAdmin(KeysInRangeAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class PortalGroupAdmin(KeysInRangeAdmin, GroupAdmin):
+    pass
 
 
 # Authenticator devices: admins may see who has enrolled and delete a device (a lost phone,

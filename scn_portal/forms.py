@@ -88,14 +88,24 @@ def past_any_key(key) -> bool:
 
 
 class KeysInRange:
-    """A choice field that never shows a key past any record's as chosen when its form comes
-    back with an error: its widget would look it up (the admin's autocomplete does)."""
+    """A choice field that never shows as chosen, when its form comes back with an error, a
+    value no record's key can be ("abc", "5.0", a number past any key): its widget would
+    look it up (the admin's autocomplete does), and fail."""
 
     def bound_data(self, data, initial):
         data = super().bound_data(data, initial)
         if isinstance(data, list | tuple):
-            return [key for key in data if not past_any_key(key)]
-        return "" if past_any_key(data) else data
+            return [key for key in data if self._could_be_a_key(key)]
+        return data if self._could_be_a_key(data) else ""
+
+    def _could_be_a_key(self, value) -> bool:
+        if value in self.empty_values:
+            return True
+        try:
+            self.queryset.model._meta.pk.to_python(value)
+        except ValidationError:
+            return False
+        return not past_any_key(value)
 
 
 class KeysMultipleChoiceField(KeysInRange, forms.ModelMultipleChoiceField):
@@ -141,9 +151,7 @@ class ScopedInlineFormSet(forms.BaseInlineFormSet):
     organisation and city; a next step's owner) are read in one query a field for all the
     rows, to show them and to check them, where each row would read its own: a workshop of
     200 participants opened its form with 600 queries. Each row gets exactly the records its
-    own field would accept: those in the user's scope, and those it already holds. A field
-    whose choices a form sets itself (a next step's owner: the team) must offer every row
-    the same ones."""
+    own field would accept: those in the user's scope, and those it already holds."""
 
     @cached_property
     def forms(self):
@@ -177,31 +185,33 @@ class ScopedInlineFormSet(forms.BaseInlineFormSet):
 
 
 def _read_chosen_together(fields: list[ChosenRecordField], bound_fields: list) -> None:
+    """Hand each row's field the records it may choose among those chosen in any row, read in
+    one query. Only where every row's choices are known: the user's scope and the row's kept
+    values (`ScopedModelForm`), or choices the same for every row (`offer_team_members`);
+    a field whose choices a form narrows itself keeps reading its own, row by row."""
     keys = {str(value) for bound in bound_fields if (value := bound.value()) not in (None, "")}
     keys = [key for key in keys if key.isascii() and key.isdigit() and len(key) < 19]
-    field = fields[0]
     scoped = [getattr(each, "scoped", None) for each in fields]
-    if scoped[0] is None or any(
-        each.queryset is not s.queryset for each, s in zip(fields, scoped, strict=True)
-    ):
-        # The form's own choices, the same for every row.
-        records = {str(record.pk): record for record in field.queryset.filter(pk__in=keys)}
+    rows = list(zip(fields, scoped, strict=True))
+    if all(s is not None and each.queryset is s.queryset for each, s in rows):
+        scope = scoped[0].scope
+        kept = set().union(*(s.kept for s in scoped))
+        read = (
+            scoped[0]
+            .unscoped.filter(scope | Q(pk__in=kept))
+            .filter(pk__in=keys)
+            .annotate(in_scope=Case(When(scope, then=True), default=False))
+        )
+        records = {str(record.pk): record for record in read}
+        for each, s in rows:
+            each.chosen = {
+                key: record for key, record in records.items() if record.in_scope or key in s.kept
+            }
+    elif all(getattr(each, "same_for_every_row", False) for each in fields):
+        read = fields[0].queryset.filter(pk__in=keys)
+        records = {str(record.pk): record for record in read}
         for each in fields:
             each.chosen = records
-        return
-    scope = scoped[0].scope
-    kept = set().union(*(s.kept for s in scoped))
-    read = (
-        scoped[0]
-        .unscoped.filter(scope | Q(pk__in=kept))
-        .filter(pk__in=keys)
-        .annotate(in_scope=Case(When(scope, then=True), default=False))
-    )
-    records = {str(record.pk): record for record in read}
-    for each, s in zip(fields, scoped, strict=True):
-        each.chosen = {
-            key: record for key, record in records.items() if record.in_scope or key in s.kept
-        }
 
 
 def _kept_unnamed(label_from_instance):
@@ -267,6 +277,14 @@ class TypeaheadSelect(TypeaheadMixin, forms.Select):
 
 class TypeaheadSelectMultiple(TypeaheadMixin, forms.SelectMultiple):
     pass
+
+
+def offer_team_members(field: forms.ModelChoiceField, user) -> None:
+    """A choice of ISD team members (a consultation's team, a next step's owner): those
+    `user` may pick, named as the type-ahead offers them, not by user name."""
+    field.queryset = roles.team_members_for(user)
+    field.label_from_instance = roles.display_name
+    field.same_for_every_row = True  # read once for all inline rows (ScopedInlineFormSet)
 
 
 class DateInput(forms.DateInput):

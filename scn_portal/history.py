@@ -183,7 +183,7 @@ class Names:
                 continue
             if model is user_model:
                 people = user_model._default_manager.filter(pk__in=pks)
-                self.names[model] = {p.pk: p.get_full_name() or p.get_username() for p in people}
+                self.names[model] = {p.pk: roles.display_name(p) for p in people}
                 continue
             manager = model._default_manager
             scope = manager.for_user(self.user) if hasattr(manager, "for_user") else manager.none()

@@ -60,6 +60,11 @@ def partner_organisation_ids(user: User) -> list[int]:
     return cached
 
 
+def display_name(user: User) -> str:
+    """How the portal names a person: their full name, else their user name."""
+    return user.get_full_name() or user.get_username()
+
+
 def team_members_for(user: User):
     """The ISD team members a user may pick (for a consultation's team): ISD staff only."""
     from django.contrib.auth import get_user_model

@@ -150,7 +150,7 @@ def changes_since(instance: models.Model, version: str, user=None) -> list[Chang
         who = row.history_user
         changes.append(
             Change(
-                who=(who.get_full_name() or who.get_username()) if who else gettext("the system"),
+                who=roles.display_name(who) if who else gettext("the system"),
                 when=row.history_date,
                 what=what,
             )

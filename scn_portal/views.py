@@ -47,4 +47,4 @@ class UserAutocompleteView(AutocompleteView):
         return roles.team_members_for(self.request.user).order_by("username")
 
     def label(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return roles.display_name(obj)

@@ -281,3 +281,48 @@ def test_a_hidden_record_one_row_keeps_is_refused_in_another_row(client, partner
     assert 'value="A new guest"' in response.content.decode()  # what was typed is kept
     assert workshop.participations.count() == 1
     assert "Unpublished town" not in response.content.decode()
+
+
+def test_a_form_narrowing_a_rows_choices_keeps_each_rows_own_choices(partner):
+    """The rows' chosen records are read together only where every row's choices are known
+    (the user's scope, the row's kept values). A form that narrows a field itself keeps each
+    row's own: a new row is not given another row's kept, hidden organisation (a helper's
+    review found the shared read would have)."""
+    from django import forms
+
+    from scn_portal.forms import ScopedInlineFormSet
+    from workshops.forms import ParticipationForm
+    from workshops.models import Participation, Workshop
+
+    class NarrowedForm(ParticipationForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            organisation = self.fields["organisation"]
+            organisation.queryset = organisation.queryset.exclude(kind="media")
+
+    formset_class = forms.inlineformset_factory(
+        Workshop, Participation, form=NarrowedForm, formset=ScopedInlineFormSet, extra=0
+    )
+    secret = OrganisationFactory(name="Secret org", is_published=False)
+    workshop = WorkshopFactory(organiser=partner.organisations.get())
+    kept = ParticipationFactory(
+        workshop=workshop, organisation=secret, official=None, city=None, name="A"
+    )
+    data = {
+        "p-TOTAL_FORMS": "2",
+        "p-INITIAL_FORMS": "1",
+        "p-0-id": str(kept.pk),
+        "p-0-name": "A",
+        "p-0-organisation": str(secret.pk),
+        "p-0-attendance": kept.attendance,
+        "p-1-name": "New guest",
+        "p-1-organisation": str(secret.pk),
+        "p-1-attendance": "attended",
+    }
+
+    formset = formset_class(data=data, instance=workshop, prefix="p", form_kwargs={"user": partner})
+
+    assert not formset.is_valid()
+    assert "organisation" in formset.forms[1].errors
+    assert "Secret org" not in str(formset.forms[1]["organisation"])
+    assert formset.forms[0].is_valid()  # the row that holds it keeps it

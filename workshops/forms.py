@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext
 
 from scn_portal import roles
@@ -95,8 +96,9 @@ class BaseParticipationFormSet(ScopedInlineFormSet):
                 continue
             official, name = form.cleaned_data.get("official"), form.cleaned_data.get("name")
             key = ("official", official.pk) if official else ("name", (name or "").casefold())
-            if key in seen:
-                field = "official" if official else "name"
+            field = "official" if official else "name"
+            # A row the database's rules refused already says so (stored twice, no person).
+            if key in seen and not form.has_error(field) and not form.has_error(NON_FIELD_ERRORS):
                 form.add_error(
                     field, gettext("This person is already listed as a participant above.")
                 )

@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from scn_portal import roles
+
 register = template.Library()
 
 
@@ -40,7 +42,7 @@ def person(user, empty: str = "—") -> str:
     """A user's full name, else their user name; `empty` when there is nobody."""
     if user is None:
         return empty
-    return user.get_full_name() or user.get_username()
+    return roles.display_name(user)
 
 
 STATUS_CLASSES = {

@@ -157,3 +157,25 @@ def test_main_pages_render_for_staff_with_screenshots(page, live_server, staff_m
         assert page.locator("h1").first.inner_text() == heading
         assert page.title().endswith("· Strong Cities Network")
         screenshot(f"staff-{name}", page)
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_a_click_right_after_choosing_a_long_name_is_not_lost(
+    new_page, live_server, staff_member, viewport
+):
+    """A chosen name too long for one line wrapped the type-ahead's search box below it while
+    it had the focus; pressing the mouse on "+ Add" took the focus away, the box shrank, the
+    button moved up, and the click never reached it (a helper's browser walk-through)."""
+    from scn_portal.demo import WORKSHOP_SLUG
+
+    page = new_page(viewport)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/workshops/{WORKSHOP_SLUG}/edit/")
+    rows = int(page.input_value("#id_participations-TOTAL_FORMS"))
+    page.click("text=+ Add participation")
+    field = f"id_participations-{rows}-organisation"
+    pick(page, field, "Institute", "Institute for Strategic Dialogue")
+
+    page.click("text=+ Add participation")
+
+    assert page.input_value("#id_participations-TOTAL_FORMS") == str(rows + 2)

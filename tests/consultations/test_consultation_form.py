@@ -165,3 +165,20 @@ def test_editing_removes_a_finding_and_adds_another(client, staff):
     texts = set(consultation.findings.values_list("text", flat=True))
     assert texts == {"Elected officials feel powerless.", "Police reforms are needed."}
     assert Finding.history.filter(history_type="-", text="The security situation is dire.").exists()
+
+
+def test_a_next_steps_owner_is_named_in_the_forms_as_the_type_ahead_offers_them(client, staff):
+    """The type-ahead offers "Sana Staff"; once chosen, the forms read "staffer" (the user
+    name) until the tenth session (found by a helper's browser walk-through)."""
+    from tests.factories import ConsultationFactory, NextStepFactory
+
+    consultation = ConsultationFactory()
+    step = NextStepFactory(consultation=consultation, city=consultation.city, owner=staff)
+
+    for url in (
+        reverse("consultations:consultation_update", args=[consultation.pk]),
+        reverse("consultations:next_step_update", args=[step.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert f'<option value="{staff.pk}" selected>Sana Staff</option>' in page, url
+        assert ">staffer<" not in page

@@ -14,7 +14,7 @@ from tests.factories import (
     ParticipationFactory,
     WorkshopFactory,
 )
-from tests.html_forms import version_of
+from tests.html_forms import form_values, version_of
 from tests.queries import assert_queries_do_not_grow, count_queries
 from workshops.models import MediaCoverage, Participation, Workshop
 
@@ -213,3 +213,27 @@ def test_partner_edits_own_workshop_but_not_its_owner_or_publication(client):
     assert refused.status_code == 404
     foreign.refresh_from_db()
     assert foreign.title == "Foreign workshop"
+
+
+def test_an_official_listed_twice_reads_one_message_not_two(staff_client):
+    """A participant already stored, added again in a new row: the row said both "already a
+    participant of the workshop" (the database's rule) and "already listed above" (the
+    form's), the same thing twice (a helper's browser walk-through)."""
+    mayor = OfficialFactory()
+    workshop = WorkshopFactory()
+    ParticipationFactory(workshop=workshop, official=mayor)
+    url = reverse("workshops:workshop_update", args=[workshop.slug])
+    values = form_values(staff_client.get(url).content.decode(), "record-form")
+    values |= {
+        "participations-0-role": ["Mayor, speaking"],  # the stored row changed too
+        "participations-TOTAL_FORMS": ["2"],
+        "participations-1-official": [str(mayor.pk)],
+        "participations-1-attendance": ["attended"],
+    }
+
+    content = staff_client.post(url, values).content.decode()
+
+    said = content.count("This official is already a participant of the workshop.")
+    said += content.count("This person is already listed as a participant above.")
+    assert said == 1
+    assert workshop.participations.count() == 1
