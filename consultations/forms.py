@@ -8,12 +8,13 @@ from scn_portal.forms import (
     DateInput,
     ScopedInlineFormSet,
     ScopedModelForm,
-    offer_team_members,
     typeahead,
 )
 
 
 class ConsultationForm(ScopedModelForm):
+    team_fields = ("team_members",)
+
     class Meta:
         model = Consultation
         fields = [
@@ -37,10 +38,6 @@ class ConsultationForm(ScopedModelForm):
             "public_summary": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        offer_team_members(self.fields["team_members"], self.user)
-
     def clean(self):
         cleaned = super().clean()
         city, officials = cleaned.get("city"), cleaned.get("officials")
@@ -63,6 +60,8 @@ class FindingForm(ScopedModelForm):
 
 
 class NextStepForm(ScopedModelForm):
+    team_fields = ("owner",)
+
     class Meta:
         model = NextStep
         fields = [
@@ -87,13 +86,11 @@ class NextStepForm(ScopedModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        offer_team_members(self.fields["owner"], self.user)
-
 
 class InlineNextStepForm(ScopedModelForm):
     """A next step inside a consultation's form: it inherits the consultation's city."""
+
+    team_fields = ("owner",)
 
     class Meta:
         model = NextStep
@@ -103,10 +100,6 @@ class InlineNextStepForm(ScopedModelForm):
             "responsible_organisation": typeahead("cities:organisation_autocomplete"),
             "due_date": DateInput(),
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        offer_team_members(self.fields["owner"], self.user)
 
 
 class NextStepStatusForm(forms.Form):

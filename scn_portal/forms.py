@@ -28,7 +28,13 @@ class ScopedModelForm(forms.ModelForm):
     never drops or refuses what someone else entered. Such a value is kept, not shown: its
     option reads "(not shown)", as the record's page has it, never the name the user's scope
     hides (an official who did not consent to be named, an unpublished city).
+
+    `team_fields` choose ISD team members (a next step's owner, a consultation's team): they
+    offer the active team (`roles.team_members_for`), named by full name, and keep, in the
+    same way, whoever the record holds (a colleague who has left).
     """
+
+    team_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,9 +45,14 @@ class ScopedModelForm(forms.ModelForm):
             elif type(field) is forms.ModelChoiceField:
                 field.__class__ = ChosenRecordField  # the same field, read with its rows'
             queryset = getattr(field, "queryset", None)
-            if queryset is None or not hasattr(queryset, "for_user"):
+            if name in self.team_fields:
+                offered = roles.team_members_for(user)
+                field.label_from_instance = roles.display_name
+            elif queryset is not None and hasattr(queryset, "for_user"):
+                offered = queryset.for_user(user)
+            else:
                 continue
-            scope = Q(pk__in=queryset.for_user(user).values("pk"))
+            scope = Q(pk__in=offered.values("pk"))
             stored = self._stored_pks(name)
             if not stored:
                 field.queryset = queryset.filter(scope)
@@ -94,6 +105,8 @@ class KeysInRange:
 
     def bound_data(self, data, initial):
         data = super().bound_data(data, initial)
+        if self.disabled:  # the initial value, as stored: records, not keys typed
+            return data
         if isinstance(data, list | tuple):
             return [key for key in data if self._could_be_a_key(key)]
         return data if self._could_be_a_key(data) else ""
@@ -186,9 +199,9 @@ class ScopedInlineFormSet(forms.BaseInlineFormSet):
 
 def _read_chosen_together(fields: list[ChosenRecordField], bound_fields: list) -> None:
     """Hand each row's field the records it may choose among those chosen in any row, read in
-    one query. Only where every row's choices are known: the user's scope and the row's kept
-    values (`ScopedModelForm`), or choices the same for every row (`offer_team_members`);
-    a field whose choices a form narrows itself keeps reading its own, row by row."""
+    one query. Only where every row's choices are known, the user's scope and the row's kept
+    values (`ScopedModelForm`): a field whose choices a form narrows itself keeps reading its
+    own, row by row."""
     keys = {str(value) for bound in bound_fields if (value := bound.value()) not in (None, "")}
     keys = [key for key in keys if key.isascii() and key.isdigit() and len(key) < 19]
     scoped = [getattr(each, "scoped", None) for each in fields]
@@ -207,11 +220,6 @@ def _read_chosen_together(fields: list[ChosenRecordField], bound_fields: list) -
             each.chosen = {
                 key: record for key, record in records.items() if record.in_scope or key in s.kept
             }
-    elif all(getattr(each, "same_for_every_row", False) for each in fields):
-        read = fields[0].queryset.filter(pk__in=keys)
-        records = {str(record.pk): record for record in read}
-        for each in fields:
-            each.chosen = records
 
 
 def _kept_unnamed(label_from_instance):
@@ -277,14 +285,6 @@ class TypeaheadSelect(TypeaheadMixin, forms.Select):
 
 class TypeaheadSelectMultiple(TypeaheadMixin, forms.SelectMultiple):
     pass
-
-
-def offer_team_members(field: forms.ModelChoiceField, user) -> None:
-    """A choice of ISD team members (a consultation's team, a next step's owner): those
-    `user` may pick, named as the type-ahead offers them, not by user name."""
-    field.queryset = roles.team_members_for(user)
-    field.label_from_instance = roles.display_name
-    field.same_for_every_row = True  # read once for all inline rows (ScopedInlineFormSet)
 
 
 class DateInput(forms.DateInput):

@@ -157,3 +157,18 @@ def test_an_odd_key_in_an_admin_inline_row_is_not_a_choice(admin_client, key):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert 'value="A guest"' in response.content.decode()
+
+
+def test_a_disabled_choice_of_several_still_shows_what_the_record_holds(staff_user):
+    """A disabled field shows the record's own values, not what was sent (found by a helper's
+    review: the check for odd keys dropped them, records being no keys)."""
+    from consultations.forms import ConsultationForm
+    from tests.factories import ConsultationFactory
+
+    consultation = ConsultationFactory()
+    mayor = OfficialFactory(city=consultation.city)
+    consultation.officials.add(mayor)
+    form = ConsultationForm(data={}, instance=consultation, user=staff_user)
+    form.fields["officials"].disabled = True
+
+    assert [getattr(value, "pk", value) for value in form["officials"].value()] == [mayor.pk]

@@ -179,3 +179,49 @@ def test_a_click_right_after_choosing_a_long_name_is_not_lost(
     page.click("text=+ Add participation")
 
     assert page.input_value("#id_participations-TOTAL_FORMS") == str(rows + 2)
+
+
+ROOM_FOR_THE_ARROW = """(id) => {
+  const control = document.querySelector("#" + id + " + .ts-wrapper .ts-control");
+  const item = control.querySelector(".item");
+  const style = getComputedStyle(control), box = control.getBoundingClientRect();
+  const name = item.getBoundingClientRect();
+  const rtl = style.direction === "rtl";
+  const arrowSide = rtl ? parseFloat(style.paddingLeft) : parseFloat(style.paddingRight);
+  const clear = rtl
+    ? name.left >= box.left + arrowSide - 1
+    : name.right <= box.right - arrowSide + 1;
+  const cut = item.scrollWidth > item.clientWidth;
+  return {clear, arrowSide, cut, ellipsis: getComputedStyle(item).textOverflow};
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ur"])
+def test_a_long_chosen_name_is_cut_clear_of_the_arrow_in_either_direction(
+    new_page, live_server, staff_member, language
+):
+    """Kept on one line, a long name is cut with "…", and on an Urdu page (right to left) it
+    no longer runs under the arrow drawn on the left (a helper's review of the one-line
+    type-ahead)."""
+    from scn_portal.demo import WORKSHOP_SLUG
+    from tests.factories import OrganisationFactory
+
+    OrganisationFactory(
+        name="The Extraordinarily Long Named Institute for Dialogue and Cooperation",
+        is_published=True,
+    )
+    page = new_page(PHONE)
+    sign_in(page, live_server)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/workshops/{WORKSHOP_SLUG}/edit/")
+    rows = int(page.input_value("#id_participations-TOTAL_FORMS"))
+    page.click("[data-formset-add='participations']")
+    field = f"id_participations-{rows}-organisation"
+    pick(page, field, "Extraordinarily", "Extraordinarily")
+
+    measured = page.evaluate(ROOM_FOR_THE_ARROW, field)
+
+    assert measured["clear"] and measured["arrowSide"] >= 30, measured
+    assert measured["cut"] and measured["ellipsis"] == "ellipsis", measured

@@ -182,3 +182,30 @@ def test_a_next_steps_owner_is_named_in_the_forms_as_the_type_ahead_offers_them(
         page = client.get(url).content.decode()
         assert f'<option value="{staff.pk}" selected>Sana Staff</option>' in page, url
         assert ">staffer<" not in page
+
+
+def test_an_owner_who_has_left_is_kept_when_the_forms_are_saved(client, staff):
+    """Only active ISD staff are offered as owners; an owner who has left (deactivated) was
+    not among the choices, so the forms showed no owner, and saving them cleared it without
+    a word (found by a helper's review). What a record holds stays a choice."""
+    from tests.factories import ConsultationFactory, NextStepFactory
+    from tests.html_forms import form_values
+
+    left = UserFactory(username="gone", first_name="Gul", last_name="Gone", is_active=False)
+    left.groups.add(Group.objects.get(name="ISD staff"))
+    consultation = ConsultationFactory()
+    consultation.team_members.add(left)
+    step = NextStepFactory(consultation=consultation, city=consultation.city, owner=left)
+
+    for url in (
+        reverse("consultations:consultation_update", args=[consultation.pk]),
+        reverse("consultations:next_step_update", args=[step.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert f'<option value="{left.pk}" selected>Gul Gone</option>' in page, url
+        response = client.post(url, form_values(page, "record-form"))
+        assert response.status_code == 302, url
+
+    step.refresh_from_db()
+    assert step.owner == left
+    assert list(consultation.team_members.all()) == [left]
