@@ -90,19 +90,25 @@ class BaseParticipationFormSet(ScopedInlineFormSet):
 
     def clean(self):
         super().clean()
-        seen = set()
-        for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form):
+        kept = [form for form in self.forms if not self._should_delete_form(form)]
+        # The rows left as they are first: a changed or new row may not repeat one of them,
+        # in any case ("a guest" beside a stored "A Guest": the database tells case apart).
+        seen = {_person(form) for form in kept if not form.has_changed()}
+        for form in kept:
+            if not form.has_changed():
                 continue
-            official, name = form.cleaned_data.get("official"), form.cleaned_data.get("name")
-            key = ("official", official.pk) if official else ("name", (name or "").casefold())
-            field = "official" if official else "name"
+            key = _person(form)
+            field = key[0]
             # A row the database's rules refused already says so (stored twice, no person).
             if key in seen and not form.has_error(field) and not form.has_error(NON_FIELD_ERRORS):
-                form.add_error(
-                    field, gettext("This person is already listed as a participant above.")
-                )
+                form.add_error(field, gettext("This person is already listed as a participant."))
             seen.add(key)
+
+
+def _person(form) -> tuple[str, object]:
+    """Who a participant row names: its official, or else its guest's name in any case."""
+    official, name = form.cleaned_data.get("official"), form.cleaned_data.get("name")
+    return ("official", official.pk) if official else ("name", (name or "").casefold())
 
 
 def _inline(model, form, formset=ScopedInlineFormSet):
