@@ -1,6 +1,5 @@
 """The admin's base class: history, and rows from the signed-in user's scope."""
 
-from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -11,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from scn_portal import versions
-from scn_portal.forms import ChosenRecordField, KeysMultipleChoiceField
+from scn_portal.forms import checking_keys
 from scn_portal.models import ExportLog
 
 
@@ -20,12 +19,7 @@ class KeysInRangeAdmin:
     any record's is not a choice, and is not looked up (SQLite cannot hold it: a 500)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if type(field) is forms.ModelMultipleChoiceField:
-            field.__class__ = KeysMultipleChoiceField
-        elif type(field) is forms.ModelChoiceField:
-            field.__class__ = ChosenRecordField
-        return field
+        return checking_keys(super().formfield_for_dbfield(db_field, request, **kwargs))
 
 
 class TabularInline(KeysInRangeAdmin, admin.TabularInline):

@@ -40,10 +40,7 @@ class ScopedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, field in self.fields.items():
-            if type(field) is forms.ModelMultipleChoiceField:
-                field.__class__ = KeysMultipleChoiceField  # the same field, one check more
-            elif type(field) is forms.ModelChoiceField:
-                field.__class__ = ChosenRecordField  # the same field, read with its rows'
+            checking_keys(field)
             queryset = getattr(field, "queryset", None)
             if name in self.team_fields:
                 offered = roles.team_members_for(user)
@@ -134,6 +131,16 @@ class KeysMultipleChoiceField(KeysInRange, forms.ModelMultipleChoiceField):
                     params={"value": key},
                 )
         return super()._check_values(value)
+
+
+def checking_keys(field: forms.Field) -> forms.Field:
+    """A choice of records as the portal's: the same field, of the class that refuses (and
+    never looks up) what no key can be, and may be read with its rows' (a choice of one)."""
+    if type(field) is forms.ModelMultipleChoiceField:
+        field.__class__ = KeysMultipleChoiceField
+    elif type(field) is forms.ModelChoiceField:
+        field.__class__ = ChosenRecordField
+    return field
 
 
 class Scoped(NamedTuple):
