@@ -46,19 +46,24 @@ def test_a_tampered_version_is_refused_as_stale_and_keeps_what_was_typed(staff_c
     assert city.population == 1000
 
 
+def consultation_typed(city, **more) -> dict[str, list[str]]:
+    """What a user types for a new consultation with `city`, and `more`."""
+    return {
+        "city": [str(city.pk)],
+        "date": ["2017-11-02"],
+        "title": ["Talk with the mayor"],
+        "confidentiality": [Consultation.Confidentiality.INTERNAL],
+        **more,
+    }
+
+
 @pytest.mark.parametrize("key", ["9" * 25, "9" * 5000, str(2**63), "-" + "9" * 25, " " + "9" * 25])
 def test_a_key_past_any_records_in_a_choice_of_several_is_not_a_choice(staff_client, key):
     quetta = CityFactory(name="Quetta")
     mayor = OfficialFactory(city=quetta, name="Mayor of Quetta")
     url = reverse("consultations:consultation_create")
     values = form_values(staff_client.get(url).content.decode(), "record-form")
-    typed = {
-        "city": [str(quetta.pk)],
-        "date": ["2017-11-02"],
-        "title": ["Talk with the mayor"],
-        "confidentiality": [Consultation.Confidentiality.INTERNAL],
-        "officials": [str(mayor.pk), key],
-    }
+    typed = consultation_typed(quetta, officials=[str(mayor.pk), key])
 
     response = staff_client.post(url, {**values, **typed})
 
@@ -87,17 +92,16 @@ def test_a_tampered_row_count_is_refused_and_saves_nothing(staff_client, total, 
     quetta = CityFactory(name="Quetta")
     url = reverse("consultations:consultation_create")
     values = form_values(staff_client.get(url).content.decode(), "record-form")
-    typed = {
-        "city": [str(quetta.pk)],
-        "date": ["2017-11-02"],
-        "title": ["Talk with the mayor"],
-        "summary": ["The mayor wants Quetta to join."],
-        "confidentiality": [Consultation.Confidentiality.INTERNAL],
-        "findings-TOTAL_FORMS": [total],
-        "findings-INITIAL_FORMS": [initial],
-        "findings-0-theme": ["security"],
-        "findings-0-text": ["The security situation is dire."],
-    }
+    typed = consultation_typed(
+        quetta,
+        summary=["The mayor wants Quetta to join."],
+        **{
+            "findings-TOTAL_FORMS": [total],
+            "findings-INITIAL_FORMS": [initial],
+            "findings-0-theme": ["security"],
+            "findings-0-text": ["The security situation is dire."],
+        },
+    )
 
     response = staff_client.post(url, {**values, **typed})
 

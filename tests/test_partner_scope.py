@@ -45,12 +45,18 @@ def page(client, url: str) -> str:
     return response.content.decode()
 
 
-def test_partner_edit_form_keeps_hidden_records_without_naming_them(client, partner):
-    own = partner.organisations.get()
+def a_workshop_with_a_hidden_participant(partner):
+    """The partner's workshop, in an unpublished town, with an official who did not consent
+    to be named; the town, and the official."""
     hidden_city = CityFactory(name="Unpublished town", is_published=False)
     quiet = OfficialFactory(name="Quiet official", city=hidden_city, consent_to_be_named=False)
-    workshop = WorkshopFactory(organiser=own, cities=[hidden_city])
+    workshop = WorkshopFactory(organiser=partner.organisations.get(), cities=[hidden_city])
     ParticipationFactory(workshop=workshop, official=quiet, city=hidden_city)
+    return workshop, hidden_city, quiet
+
+
+def test_partner_edit_form_keeps_hidden_records_without_naming_them(client, partner):
+    workshop, hidden_city, quiet = a_workshop_with_a_hidden_participant(partner)
     url = reverse("workshops:workshop_update", args=[workshop.slug])
 
     form = page(client, url)
@@ -260,11 +266,7 @@ def test_a_hidden_record_one_row_keeps_is_refused_in_another_row(client, partner
     """Every row's chosen records are read together, but each row still accepts only what
     its own field accepts: the partner's scope, and what that row already holds. A city kept
     by one participant cannot be given to a new one."""
-    own = partner.organisations.get()
-    hidden_city = CityFactory(name="Unpublished town", is_published=False)
-    quiet = OfficialFactory(name="Quiet official", city=hidden_city, consent_to_be_named=False)
-    workshop = WorkshopFactory(organiser=own, cities=[hidden_city])
-    ParticipationFactory(workshop=workshop, official=quiet, city=hidden_city)
+    workshop, hidden_city, _quiet = a_workshop_with_a_hidden_participant(partner)
     url = reverse("workshops:workshop_update", args=[workshop.slug])
     values = form_values(page(client, url), "record-form")
     values |= {
