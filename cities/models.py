@@ -505,6 +505,12 @@ class Official(Archivable):
     def __str__(self) -> str:
         return self.name
 
+    # A choice of an official (`scn_portal.forms.choice_label`) reads the city's name too.
+    choice_related = ("city",)
+
+    def choice_label(self) -> str:
+        return f"{self.name} ({self.title or self.get_role_kind_display()}, {self.city.name})"
+
     def get_absolute_url(self) -> str:
         return record_url("cities:official_detail", self.pk)
 

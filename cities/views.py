@@ -282,9 +282,6 @@ class OfficialAutocompleteView(AutocompleteView):
             officials = officials.filter(city__pk=city)
         return officials.order_by("name")
 
-    def label(self, obj):
-        return f"{obj.name} ({obj.title or obj.get_role_kind_display()}, {obj.city.name})"
-
 
 class OrganisationAutocompleteView(AutocompleteView):
     search_fields = ("name", "short_name")

@@ -47,6 +47,9 @@ class ScopedModelForm(forms.ModelForm):
                 field.label_from_instance = roles.display_name
             elif queryset is not None and hasattr(queryset, "for_user"):
                 offered = queryset.for_user(user)
+                if hasattr(queryset.model, "choice_label"):  # as its type-ahead names it
+                    queryset = for_choice_labels(queryset)
+                    field.label_from_instance = choice_label
             else:
                 continue
             scope = Q(pk__in=offered.values("pk"))
@@ -232,6 +235,19 @@ def readable_keys(values) -> list[str]:
     """The values that can be a record's key as typed in a form (ASCII digits, within a
     64-bit key): the others are no record, and are not looked up."""
     return [key for key in set(values) if key.isascii() and key.isdigit() and len(key) < 19]
+
+
+def choice_label(obj) -> str:
+    """How a record reads as a choice, in a type-ahead's suggestions and once chosen: its
+    model's `choice_label()` where it has one (an official's role and city beside the name,
+    to tell two of one name apart), else its name."""
+    return obj.choice_label() if hasattr(obj, "choice_label") else str(obj)
+
+
+def for_choice_labels(queryset):
+    """`queryset` reading with its rows what their `choice_label` shows (an official's city)."""
+    related = getattr(queryset.model, "choice_related", ())
+    return queryset.select_related(*related) if related else queryset
 
 
 def _kept_unnamed(label_from_instance):

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.views import View
 
 from scn_portal import roles
+from scn_portal.forms import choice_label
 from scn_portal.text import every_word_in, search_words
 
 
@@ -19,7 +20,8 @@ class AutocompleteView(LoginRequiredMixin, View):
     """JSON choices for a type-ahead field: `?q=` matched against `search_fields`.
 
     Subclasses say which records (`get_queryset`, always from the user's scope) and how a
-    choice reads (`label`). At most `limit` results.
+    choice reads (`label`: the record's `choice_label`, as the forms show it once chosen). At
+    most `limit` results.
     """
 
     search_fields: tuple[str, ...] = ()
@@ -29,7 +31,7 @@ class AutocompleteView(LoginRequiredMixin, View):
         raise NotImplementedError
 
     def label(self, obj) -> str:
-        return str(obj)
+        return choice_label(obj)
 
     def get(self, request, *args, **kwargs):
         words = search_words(request.GET.get("q"))

@@ -187,6 +187,10 @@ class Workshop(Archivable):
     def __str__(self) -> str:
         return self.title
 
+    # A choice of a workshop (`scn_portal.forms.choice_label`) reads its date too.
+    def choice_label(self) -> str:
+        return f"{self.title} ({self.start_date:%d %b %Y})"
+
     def get_absolute_url(self) -> str:
         return record_url("workshops:workshop_detail", self.slug)
 

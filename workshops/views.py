@@ -163,9 +163,6 @@ class WorkshopAutocompleteView(AutocompleteView):
     def get_queryset(self):
         return Workshop.objects.for_user(self.request.user).order_by("-start_date")
 
-    def label(self, obj):
-        return f"{obj.title} ({obj.start_date:%d %b %Y})"
-
 
 def _name_or_not_shown(name: str) -> str:
     return name or gettext("Name not shown")

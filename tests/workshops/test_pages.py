@@ -257,3 +257,34 @@ def test_a_new_guest_may_not_repeat_a_stored_guests_name_in_another_case(staff_c
     assert "This person is already listed as a participant." in content
     assert 'value="a guest"' in content
     assert workshop.participations.count() == 1
+
+
+def test_a_chosen_official_and_workshop_read_as_their_type_ahead_suggestion(staff_client):
+    """The type-ahead suggests "Asma Khan (District Nazim, Lahore)"; once chosen, the forms
+    read "Asma Khan" alone, and two officials of one name could not be told apart (seen in
+    the tenth session). A chosen workshop reads with its date, in a form and in a filter."""
+    lahore = CityFactory(name="Lahore")
+    nazim = OfficialFactory(name="Asma Khan", title="District Nazim", city=lahore)
+    councillor = OfficialFactory(name="Asma Khan", city=CityFactory(name="Multan"))
+    march = datetime.date(2025, 3, 4)
+    workshop = WorkshopFactory(title="Youth and trust", start_date=march, end_date=march)
+    for official in (nazim, councillor):
+        ParticipationFactory(workshop=workshop, official=official)
+    suggested = staff_client.get(
+        reverse("cities:official_autocomplete"), {"q": "Asma"}, headers={"accept": "json"}
+    ).json()["results"]
+
+    page = staff_client.get(reverse("workshops:workshop_update", args=[workshop.slug]))
+    filtered = staff_client.get(
+        reverse("consultations:consultation_list"), {"workshop": workshop.pk}
+    )
+
+    labels = {result["text"] for result in suggested}
+    assert labels == {"Asma Khan (District Nazim, Lahore)", "Asma Khan (District official, Multan)"}
+    content = page.content.decode()
+    for official in (nazim, councillor):
+        label = next(text for text in labels if text.endswith(f"{official.city.name})"))
+        assert f'<option value="{official.pk}" selected>{label}</option>' in content
+    assert f'<option value="{workshop.pk}" selected>Youth and trust (04 Mar 2025)</option>' in (
+        filtered.content.decode()
+    )
