@@ -274,6 +274,7 @@ class TypeaheadMixin:
                 "data-typeahead": url,
                 "data-no-results": _("No results found"),
                 "data-remove": _("Remove"),
+                "data-clear": _("Clear this choice"),
             },
             **kwargs,
         )

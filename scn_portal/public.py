@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView, View
+from django.templatetags.static import static
+from django.views.generic import RedirectView, TemplateView, View
 from django_filters.views import FilterView
 
 from cities.models import City, Country, LocalMechanism, Official, Organisation, RegionalHub
@@ -448,6 +449,16 @@ class WorkshopCalendarView(View):
             )
             calendar.add_component(event)
         return calendar.to_ical()
+
+
+class FaviconView(RedirectView):
+    """The icon, where a browser asks for /favicon.ico: on a page that names none (Django's
+    admin, a file opened in the browser); a 404 otherwise."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.svg")
 
 
 class RobotsView(View):

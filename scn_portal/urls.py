@@ -22,6 +22,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", login_not_required(public.RobotsView.as_view()), name="robots"),
+    path("favicon.ico", login_not_required(public.FaviconView.as_view()), name="favicon"),
     path("language/", login_not_required(set_language), name="set_language"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("search/", search.SearchView.as_view(), name="search"),

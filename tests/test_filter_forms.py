@@ -83,3 +83,16 @@ def test_a_field_is_cached_while_nothing_is_given_for_it(staff_client):
     assert re.search(r'name="province" value="Punjab"', by_province.content.decode())
     assert "Not committed" in hub_options(by_hub)
     assert re.search(rf'<option value="{hub.pk}" selected>', by_hub.content.decode())
+
+
+def test_a_filters_empty_choice_reads_any_in_the_readers_language(staff_client):
+    """It read "---------", and a type-ahead filter (a consultation's workshop) showed that as
+    its placeholder once the empty choice stopped being one of its suggestions."""
+    RegionalHubFactory(name="South Asia")
+    url = reverse("cities:city_list")
+
+    english = hub_options(staff_client.get(url))
+    staff_client.cookies["django_language"] = "ur"
+    urdu = hub_options(staff_client.get(url))
+
+    assert english[0] == "Any" and urdu[0] == "کوئی بھی"

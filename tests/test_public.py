@@ -249,6 +249,14 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_portal(c
     assert "Allow: /network/" in content and "Disallow: /" in content
 
 
+def test_favicon_ico_leads_to_the_icon_the_pages_name(client):
+    """Django's admin names no icon, so browsers asked for /favicon.ico and got a 404."""
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
+
+
 def test_city_and_workshop_pages_have_open_graph_tags(client, demo):
     city = client.get("/network/quetta/").content.decode()
     workshop = client.get(WORKSHOP).content.decode()

@@ -3,17 +3,36 @@
 (function () {
   "use strict";
 
+  // The "×" as a button people can reach with the keyboard and that says what it does.
+  function clearButton(data) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = data.className;
+    button.title = data.title;
+    button.setAttribute("aria-label", data.title);
+    button.textContent = "\u00d7";
+    return button.outerHTML;
+  }
+
   function enhance(select) {
     if (select.tomselect || select.closest("template")) {
       return;
     }
     const url = select.dataset.typeahead;
+    // A choice of one that may be left empty is emptied by its "×" (or Backspace): its empty
+    // option ("- Select an option -") is the placeholder, never one of the suggestions.
+    const plugins = {};
+    if (select.multiple) {
+      plugins.remove_button = { title: select.dataset.remove };
+    } else if (select.querySelector('option[value=""]')) {
+      plugins.clear_button = { title: select.dataset.clear, html: clearButton };
+    }
     // eslint-disable-next-line no-undef
     const control = new TomSelect(select, {
       valueField: "id",
       labelField: "text",
       searchField: ["text"],
-      plugins: select.multiple ? { remove_button: { title: select.dataset.remove } } : [],
+      plugins,
       render: {
         no_results: () => {
           const message = document.createElement("div");
@@ -25,7 +44,7 @@
       maxOptions: 20,
       loadThrottle: 250,
       preload: "focus",
-      allowEmptyOption: !select.multiple,
+      allowEmptyOption: false,
       load(query, callback) {
         fetch(url + "?q=" + encodeURIComponent(query), {
           credentials: "same-origin",

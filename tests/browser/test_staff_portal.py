@@ -192,7 +192,10 @@ ROOM_FOR_THE_ARROW = """(id) => {
     return rtl ? name.left >= box.left + arrowSide - 1 : name.right <= box.right - arrowSide + 1;
   });
   const cut = item.scrollWidth > item.clientWidth;
-  return {clear, arrowSide, cut, ellipsis: getComputedStyle(item).textOverflow};
+  const button = control.querySelector(".clear-button"), name = item.getBoundingClientRect();
+  const x = button && button.getBoundingClientRect();
+  const underX = Boolean(x) && x.left < name.right - 1 && name.left < x.right - 1;
+  return {clear, arrowSide, cut, underX, ellipsis: getComputedStyle(item).textOverflow};
 }"""
 
 
@@ -202,7 +205,7 @@ def test_a_long_chosen_name_is_cut_clear_of_the_arrow_in_either_direction(
 ):
     """Kept on one line, a long name is cut with "…", and on an Urdu page (right to left) no
     chosen name, of one choice or several, runs under the arrow drawn on the left (two
-    helpers' review and walk-through of the one-line type-ahead)."""
+    helpers' review and walk-through of the one-line type-ahead), or under the "×"."""
     from scn_portal.demo import WORKSHOP_SLUG
     from tests.factories import OrganisationFactory
 
@@ -224,6 +227,46 @@ def test_a_long_chosen_name_is_cut_clear_of_the_arrow_in_either_direction(
     measured = page.evaluate(ROOM_FOR_THE_ARROW, field)
 
     assert measured["clear"] and measured["arrowSide"] >= 30, measured
+    assert not measured["underX"], measured  # nor under the "×" that empties the choice
     assert measured["cut"] and measured["ellipsis"] == "ellipsis", measured
     cities = page.evaluate(ROOM_FOR_THE_ARROW, "id_cities")  # a choice of several
     assert cities["clear"] and cities["arrowSide"] >= 30, cities
+
+
+def test_a_type_ahead_suggests_records_only_and_its_x_clears_the_choice(
+    new_page, live_server, staff_member
+):
+    """The suggestions listed the empty choice ("- Select an option -") as if it were an
+    organisation (seen in the tenth session). It is now the field's placeholder, and a
+    choice that may be left empty is emptied by the "×" beside it, then saved as empty."""
+    from scn_portal.demo import WORKSHOP_SLUG
+    from workshops.models import Participation
+
+    page = new_page(LAPTOP)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/workshops/{WORKSHOP_SLUG}/edit/")
+    row = page.evaluate(
+        """() => [...document.querySelectorAll("select[id$='-organisation']")]
+             .find((select) => select.value && select.id.startsWith("id_participations-")).id"""
+    )
+    stored = Participation.objects.get(pk=page.input_value("#" + row.replace("organisation", "id")))
+    assert stored.organisation is not None
+    rows = int(page.input_value("#id_participations-TOTAL_FORMS"))
+    page.click("[data-formset-add='participations']")
+    field = f"id_participations-{rows}-organisation"
+    with page.expect_response(lambda response: response.url.endswith("?q=")):
+        page.click(f"#{field} + .ts-wrapper .ts-control")
+    page.wait_for_selector(f"#{field}-ts-dropdown .option")
+
+    suggestions = page.locator(f"#{field}-ts-dropdown .option").all_inner_texts()
+    placeholder = page.get_attribute(f"#{field}-ts-control", "placeholder")
+
+    assert suggestions and not [text for text in suggestions if "Select an option" in text]
+    assert placeholder == "- Select an option -"
+    page.keyboard.press("Escape")
+    page.click(f"#{row} + .ts-wrapper .clear-button")
+    assert page.input_value(f"#{row}") == ""
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=saved")
+    stored.refresh_from_db()
+    assert stored.organisation is None
