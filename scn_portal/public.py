@@ -19,11 +19,11 @@ from django.db import transaction
 from django.db.models import Avg, Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.templatetags.static import static
 from django.views.generic import RedirectView, TemplateView, View
 from django_filters.views import FilterView
 

@@ -205,7 +205,7 @@ def test_a_long_chosen_name_is_cut_clear_of_the_arrow_in_either_direction(
 ):
     """Kept on one line, a long name is cut with "…", and on an Urdu page (right to left) no
     chosen name, of one choice or several, runs under the arrow drawn on the left (two
-    helpers' review and walk-through of the one-line type-ahead), or under the "×"."""
+    helpers' review and walk-through of the one-line type-ahead), or under the "x" button."""
     from scn_portal.demo import WORKSHOP_SLUG
     from tests.factories import OrganisationFactory
 
@@ -227,7 +227,7 @@ def test_a_long_chosen_name_is_cut_clear_of_the_arrow_in_either_direction(
     measured = page.evaluate(ROOM_FOR_THE_ARROW, field)
 
     assert measured["clear"] and measured["arrowSide"] >= 30, measured
-    assert not measured["underX"], measured  # nor under the "×" that empties the choice
+    assert not measured["underX"], measured  # nor under the "x" button that empties the choice
     assert measured["cut"] and measured["ellipsis"] == "ellipsis", measured
     cities = page.evaluate(ROOM_FOR_THE_ARROW, "id_cities")  # a choice of several
     assert cities["clear"] and cities["arrowSide"] >= 30, cities
@@ -238,7 +238,7 @@ def test_a_type_ahead_suggests_records_only_and_its_x_clears_the_choice(
 ):
     """The suggestions listed the empty choice ("- Select an option -") as if it were an
     organisation (seen in the tenth session). It is now the field's placeholder, and a
-    choice that may be left empty is emptied by the "×" beside it, then saved as empty."""
+    choice that may be left empty is emptied by the "x" button beside it, then saved as empty."""
     from scn_portal.demo import WORKSHOP_SLUG
     from workshops.models import Participation
 
