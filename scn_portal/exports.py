@@ -10,15 +10,18 @@ spreadsheet could read as a formula is neutralised.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import itertools
+import queue
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import (
     Expression,
     F,
@@ -92,12 +95,14 @@ def neutralise(value: Any) -> Any:
 
 
 def export_rows(queryset: QuerySet, columns: list[Column]) -> Iterator[tuple]:
-    """The columns' values of every row, read from the cursor CHUNK rows at a time."""
-    rows = (
-        queryset.prefetch_related(None)
-        .values_list(*(column.field for column in columns))
-        .iterator(chunk_size=CHUNK)
-    )
+    """The columns' values of every row, read from the cursor CHUNK rows at a time: by a
+    reader of their own while the rows before them are written (`_read_alongside`), except
+    within a transaction, whose rows another connection could not see (a test's)."""
+    values = queryset.prefetch_related(None).values_list(*(column.field for column in columns))
+    if connections[values.db].in_atomic_block:
+        rows = values.iterator(chunk_size=CHUNK)
+    else:
+        rows = _read_alongside(values)
     displays = [(index, column.display) for index, column in enumerate(columns) if column.display]
     if not displays:
         yield from rows
@@ -107,6 +112,64 @@ def export_rows(queryset: QuerySet, columns: list[Column]) -> Iterator[tuple]:
         for index, display in displays:
             values[index] = display(values[index])
         yield values
+
+
+# Chunks read ahead of the one being written: memory stays that of a few chunks.
+READ_AHEAD = 2
+
+
+class _Done:
+    """The reader's last word: every row was handed over."""
+
+
+def _read_alongside(values: QuerySet) -> Iterator[tuple]:
+    """The rows of `values`, read by a thread on a connection of its own, CHUNK at a time,
+    up to READ_AHEAD chunks ahead of the caller. The database computes the next rows (the
+    names and counts of each row) while the caller writes the last ones, on the machine's
+    other core: the CSV of 100,000 consultations took the sum of the two, 3 s of SQL and 2 s
+    of Python (profiled at scale 1). On PostgreSQL the reader reads in a transaction, so its
+    cursor streams: outside one, Django declares it WITH HOLD, and PostgreSQL computes every
+    row before the first. Stopping early (a client gone, an export cancelled) stops it."""
+    handed: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                handed.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            streaming = (
+                transaction.atomic(using=values.db)
+                if connections[values.db].vendor == "postgresql"
+                else contextlib.nullcontext()  # SQLite's transactions take its write lock
+            )
+            with streaming:
+                rows = values.iterator(chunk_size=CHUNK)
+                for chunk in itertools.batched(rows, CHUNK, strict=False):
+                    if not hand_over(chunk):
+                        return
+            hand_over(_Done)
+        except BaseException as error:  # raised again below, where the rows are read
+            hand_over(error)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    reader = threading.Thread(target=read, name="export-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := handed.get()) is not _Done:
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _csv_value(value: Any) -> Any:

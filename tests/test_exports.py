@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
@@ -323,3 +324,74 @@ def test_a_partners_workshop_export_names_only_the_cities_they_may_see(client):
 
     assert rows[1][rows[0].index("Cities")] == "Peshawar; Quetta"
     assert all("Hidden city" not in cell for row in rows for cell in row)
+
+
+# --- Rows read alongside the writing (scn_portal.exports._read_alongside) ------------------
+
+
+def export_readers() -> list:
+    import threading
+
+    return [thread for thread in threading.enumerate() if thread.name == "export-reader"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streamed_export_reads_its_rows_on_a_connection_of_its_own_every_row_in_order(
+    monkeypatch,
+):
+    """Outside a transaction (a real request: the view's transaction ends before the CSV
+    streams) a reader thread reads the rows, a few at a time here, while they are written."""
+    from scn_portal import exports
+
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    read_alongside = []
+    original = exports._read_alongside
+    monkeypatch.setattr(
+        exports, "_read_alongside", lambda values: read_alongside.append(1) or original(values)
+    )
+    client = Client()
+    sign_in(client, make_user_with_role("ISD staff"))
+    mayor = OfficialFactory(name="Mayor of Quetta")
+    for day in range(1, 11):
+        ConsultationFactory(
+            title=f"Talk {day}", date=datetime.date(2017, 11, day), officials=[mayor]
+        )
+
+    rows = csv_rows(client.get("/consultations/", {"export": "csv", "o": "date"}))
+
+    assert read_alongside == [1]
+    officials = rows[0].index("Officials met")
+    assert [(row[2], row[officials]) for row in rows[1:]] == [
+        (f"Talk {day}", "Mayor of Quetta") for day in range(1, 11)
+    ]
+    assert export_readers() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_stopped_early_stops_its_reader_and_a_reader_error_reaches_the_writer(
+    monkeypatch,
+):
+    """A client that goes away, or an export cancelled, closes the rows: the reader stops
+    and leaves no connection behind. A failure while reading is raised where rows are read."""
+    from django.db import DatabaseError
+    from django.db.models.expressions import RawSQL
+
+    from consultations.models import Consultation
+    from scn_portal import exports
+
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    for day in range(1, 11):
+        ConsultationFactory(date=datetime.date(2017, 11, day))
+    columns = [Column("Title", "title")]
+
+    in_order = Consultation.objects.order_by("date")
+    rows = exports.export_rows(in_order, columns)
+    first = next(rows)
+    rows.close()
+
+    assert first == (in_order.first().title,)
+    assert export_readers() == []
+    failing = Consultation.objects.annotate(broken=RawSQL("no_such_column", ()))
+    with pytest.raises(DatabaseError):
+        list(exports.export_rows(failing, [Column("Broken", "broken")]))
+    assert export_readers() == []
