@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 
 from tests.auth import sign_in
@@ -68,6 +70,15 @@ def make_user_with_role(role: str, **fields):
     user = UserFactory(**fields)
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+@pytest.fixture
+def roles_restored(transactional_db):
+    """A test in real transactions may run after another has emptied every table, the roles
+    that a migration created included: put them back the way the migration does."""
+    from django.apps import apps
+
+    importlib.import_module("consultations.migrations.0002_roles").create_roles(apps, None)
 
 
 @pytest.fixture

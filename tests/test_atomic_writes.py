@@ -4,10 +4,8 @@ findings and next steps, a workshop with its participants, an import. Real trans
 
 import contextlib
 import datetime
-import importlib
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
@@ -73,8 +71,7 @@ def test_a_consultation_failing_at_its_third_write_leaves_nothing(fail_on_write)
     assert rows_and_history(Consultation, Finding, NextStep) == before
 
 
-def test_the_consultation_form_failing_half_way_leaves_nothing(fail_on_write):
-    importlib.import_module("consultations.migrations.0002_roles").create_roles(apps, None)
+def test_the_consultation_form_failing_half_way_leaves_nothing(fail_on_write, roles_restored):
     quetta = CityFactory(name="Quetta")
     client = Client(raise_request_exception=False)
     sign_in(client, make_user_with_role("ISD staff"))
@@ -126,8 +123,7 @@ def test_a_workshop_failing_at_its_second_participant_keeps_its_earlier_state(fa
     assert rows_and_history(Workshop, Participation) == before
 
 
-def test_an_import_failing_half_way_writes_nothing(monkeypatch):
-    importlib.import_module("consultations.migrations.0002_roles").create_roles(apps, None)
+def test_an_import_failing_half_way_writes_nothing(monkeypatch, roles_restored):
     Country.objects.create(name="Pakistan", code="PK")
     user = make_user_with_role("ISD staff")
     real_save = City.save

@@ -2,7 +2,6 @@
 synchronous file, cancel, an e-mail, expiry."""
 
 import datetime
-import importlib
 import io
 
 import pytest
@@ -255,11 +254,8 @@ def test_my_exports_page_queries_do_not_grow_with_jobs(staff_client, staff_user)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_database_worker_runs_a_queued_export(settings, exports_dir):
+def test_the_database_worker_runs_a_queued_export(settings, exports_dir, roles_restored):
     """End to end through the real queue: the request enqueues, `db_worker` runs it."""
-    from django.apps import apps
-
-    importlib.import_module("consultations.migrations.0002_roles").create_roles(apps, None)
     settings.EXPORT_BACKGROUND_ROWS = 3
     quetta = CityFactory(name="Quetta")
     for day in range(1, 6):

@@ -337,7 +337,7 @@ def export_readers() -> list:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_streamed_export_reads_its_rows_on_a_connection_of_its_own_every_row_in_order(
-    monkeypatch,
+    monkeypatch, roles_restored
 ):
     """Outside a transaction (a real request: the view's transaction ends before the CSV
     streams) a reader thread reads the rows, a few at a time here, while they are written."""

@@ -4,7 +4,6 @@ Without /usr/bin/chromium the browser tests are skipped on a developer's machine
 CI (CI=true), where `.ci/run` installs it.
 """
 
-import importlib
 import os
 import shutil
 from pathlib import Path
@@ -98,10 +97,5 @@ def screenshot():
 
 
 @pytest.fixture(autouse=True)
-def _roles(transactional_db):
-    """Browser tests run in real transactions, and each ends by emptying every table, the
-    roles that a migration created included: put them back the way the migration does."""
-    from django.apps import apps
-
-    migration = importlib.import_module("consultations.migrations.0002_roles")
-    migration.create_roles(apps, None)
+def _roles(roles_restored):
+    """Browser tests run in real transactions, and each ends by emptying every table."""
