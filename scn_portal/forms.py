@@ -279,6 +279,12 @@ class TypeaheadMixin:
             **kwargs,
         )
 
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if not self.is_required:  # its "×" empties it (a required choice has none)
+            context["widget"]["attrs"]["data-clearable"] = "true"
+        return context
+
     def optgroups(self, name, value, attrs=None):
         chosen = {str(item) for item in value if item}
         field = getattr(self.choices, "field", None)

@@ -23,7 +23,7 @@ from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
-from django.forms import Form, Select
+from django.forms import Form, NullBooleanSelect, Select
 from django.forms.utils import pretty_name
 from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -65,8 +65,13 @@ class PortalOrderingFilter(django_filters.OrderingFilter):
     """A list's "Sort by" choices, labelled in the language of each request.
 
     The choices are built once, when the filter set's module loads: every label stays lazy,
-    `field_labels` for the ascending ones and `_descending` for their reverse.
+    `field_labels` for the ascending ones and `_descending` for their reverse. Its empty
+    choice is the list's own order ("Any", the other filters' empty choice, would not say so).
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("empty_label", _("Default order"))
+        super().__init__(*args, **kwargs)
 
     def build_choices(self, fields, labels):
         labels = dict(labels)
@@ -107,6 +112,10 @@ class FilterForm(Form):
                 # A chosen record reads as its type-ahead's suggestion did (a workshop's date).
                 field.queryset = for_choice_labels(queryset)
                 field.label_from_instance = choice_label
+            if isinstance(field.widget, NullBooleanSelect):  # a yes/no filter: "Unknown" first
+                field.widget.choices = [("unknown", settings.FILTERS_EMPTY_CHOICE_LABEL)] + [
+                    choice for choice in field.widget.choices if choice[0] != "unknown"
+                ]
             for widget in _widgets(field):
                 css = "form-select" if isinstance(widget, Select) else "form-control"
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

@@ -96,3 +96,30 @@ def test_a_filters_empty_choice_reads_any_in_the_readers_language(staff_client):
     urdu = hub_options(staff_client.get(url))
 
     assert english[0] == "Any" and urdu[0] == "کوئی بھی"
+
+
+def test_a_yes_no_filter_reads_any_first_and_the_sort_its_default_order(staff_client):
+    """A yes/no filter's empty choice read "Unknown", as if it chose records of unknown
+    consent; the sort's empty choice would have read "Any" (a helper's walk-through)."""
+    content = staff_client.get(reverse("cities:official_list")).content.decode()
+
+    consent = re.search(r'<select name="consent_to_be_named".*?</select>', content, re.S)
+    order = re.search(r'<select name="o".*?</select>', content, re.S)
+
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", consent.group(0)) == ["Any", "Yes", "No"]
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", order.group(0))[0] == "Default order"
+    assert "Unknown" not in consent.group(0)
+
+
+def test_a_type_ahead_may_be_emptied_only_where_its_choice_may_be_left_empty(staff_client):
+    """Its "x" button (static/js/typeahead.js) is for a choice that may be left empty."""
+    from scn_portal.demo import WORKSHOP_SLUG, load_demo
+
+    load_demo()
+    url = reverse("workshops:workshop_update", args=[WORKSHOP_SLUG])
+    content = staff_client.get(url).content.decode()
+
+    organiser = re.search(r'<select name="organiser"[^>]*>', content).group(0)
+    organisation = re.search(r'<select name="participations-0-organisation"[^>]*>', content)
+    assert "data-clearable" not in organiser
+    assert 'data-clearable="true"' in organisation.group(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -189,7 +190,7 @@ class Workshop(Archivable):
 
     # A choice of a workshop (`scn_portal.forms.choice_label`) reads its date too.
     def choice_label(self) -> str:
-        return f"{self.title} ({self.start_date:%d %b %Y})"
+        return f"{self.title} ({date_format(self.start_date, 'j M Y')})"  # as pages show it
 
     def get_absolute_url(self) -> str:
         return record_url("workshops:workshop_detail", self.slug)

@@ -21,10 +21,11 @@
     const url = select.dataset.typeahead;
     // A choice of one that may be left empty is emptied by its "×" (or Backspace): its empty
     // option ("- Select an option -") is the placeholder, never one of the suggestions.
+    // (A required one may be changed, not emptied: it has no "×".)
     const plugins = {};
     if (select.multiple) {
       plugins.remove_button = { title: select.dataset.remove };
-    } else if (select.querySelector('option[value=""]')) {
+    } else if (select.dataset.clearable) {
       plugins.clear_button = { title: select.dataset.clear, html: clearButton };
     }
     // eslint-disable-next-line no-undef
@@ -58,6 +59,16 @@
     // The original select stays in the form but out of reach: the type-ahead, labelled by
     // the field's label, is what people and assistive technology use.
     select.setAttribute("aria-hidden", "true");
+    // Emptied from the keyboard, the "×" goes with the choice: the focus goes back to the
+    // field, not to the page (a click, detail > 0, leaves it where the pointer is).
+    const clear = control.control.querySelector(".clear-button");
+    if (clear) {
+      clear.addEventListener("click", (event) => {
+        if (event.detail === 0) {
+          control.focus();
+        }
+      });
+    }
     return control;
   }
 

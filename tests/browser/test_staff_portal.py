@@ -192,10 +192,11 @@ ROOM_FOR_THE_ARROW = """(id) => {
     return rtl ? name.left >= box.left + arrowSide - 1 : name.right <= box.right - arrowSide + 1;
   });
   const cut = item.scrollWidth > item.clientWidth;
+  const tall = parseFloat(getComputedStyle(item).lineHeight) / parseFloat(style.fontSize);
   const button = control.querySelector(".clear-button"), name = item.getBoundingClientRect();
   const x = button && button.getBoundingClientRect();
   const underX = Boolean(x) && x.left < name.right - 1 && name.left < x.right - 1;
-  return {clear, arrowSide, cut, underX, ellipsis: getComputedStyle(item).textOverflow};
+  return {clear, arrowSide, cut, underX, tall, ellipsis: getComputedStyle(item).textOverflow};
 }"""
 
 
@@ -231,6 +232,15 @@ def test_a_long_chosen_name_is_cut_clear_of_the_arrow_in_either_direction(
     assert measured["cut"] and measured["ellipsis"] == "ellipsis", measured
     cities = page.evaluate(ROOM_FOR_THE_ARROW, "id_cities")  # a choice of several
     assert cities["clear"] and cities["arrowSide"] >= 30, cities
+    stored = page.evaluate(ROOM_FOR_THE_ARROW, "id_participations-0-official")  # as it opens
+    assert stored["clear"] and not stored["underX"], stored
+    if language == "ur":  # Nastaliq's tall letters are not cut at their top
+        assert measured["tall"] >= 2, measured
+
+
+# The first participant row with an organisation chosen (the demo workshop's).
+CHOSEN_ORGANISATION = """() => [...document.querySelectorAll("select[id$='-organisation']")]
+  .find((select) => select.value && select.id.startsWith("id_participations-")).id"""
 
 
 def test_a_type_ahead_suggests_records_only_and_its_x_clears_the_choice(
@@ -245,10 +255,7 @@ def test_a_type_ahead_suggests_records_only_and_its_x_clears_the_choice(
     page = new_page(LAPTOP)
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/workshops/{WORKSHOP_SLUG}/edit/")
-    row = page.evaluate(
-        """() => [...document.querySelectorAll("select[id$='-organisation']")]
-             .find((select) => select.value && select.id.startsWith("id_participations-")).id"""
-    )
+    row = page.evaluate(CHOSEN_ORGANISATION)
     stored = Participation.objects.get(pk=page.input_value("#" + row.replace("organisation", "id")))
     assert stored.organisation is not None
     rows = int(page.input_value("#id_participations-TOTAL_FORMS"))
@@ -270,3 +277,27 @@ def test_a_type_ahead_suggests_records_only_and_its_x_clears_the_choice(
     page.wait_for_selector("text=saved")
     stored.refresh_from_db()
     assert stored.organisation is None
+
+
+def test_the_x_is_there_only_where_a_choice_may_be_left_empty_and_keeps_the_focus(
+    new_page, live_server, staff_member
+):
+    """A required choice (the organiser) had an "x" button that only led to "This field is
+    required"; on a phone the button, transparent until hovered, still took taps; emptied from
+    the keyboard, the focus fell to the page (a helper's browser walk-through)."""
+    from scn_portal.demo import WORKSHOP_SLUG
+
+    page = new_page(PHONE)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/workshops/{WORKSHOP_SLUG}/edit/")
+    row = page.evaluate(CHOSEN_ORGANISATION)
+    optional = f"#{row} + .ts-wrapper .clear-button"
+
+    required_has_x = page.locator("#id_organiser + .ts-wrapper .clear-button").count()
+    shown = page.eval_on_selector(optional, "(x) => getComputedStyle(x).opacity")
+    page.focus(optional)
+    page.keyboard.press("Enter")
+
+    assert required_has_x == 0 and shown == "1"
+    assert page.input_value(f"#{row}") == ""
+    assert page.evaluate("document.activeElement.id") == f"{row}-ts-control"
