@@ -281,7 +281,7 @@ class TypeaheadMixin:
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        if not self.is_required:  # its "×" empties it (a required choice has none)
+        if not self.is_required:  # its clear button empties it (a required choice has none)
             context["widget"]["attrs"]["data-clearable"] = "true"
         return context
 
