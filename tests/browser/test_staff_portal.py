@@ -301,3 +301,30 @@ def test_the_x_is_there_only_where_a_choice_may_be_left_empty_and_keeps_the_focu
     assert required_has_x == 0 and shown == "1"
     assert page.input_value(f"#{row}") == ""
     assert page.evaluate("document.activeElement.id") == f"{row}-ts-control"
+
+
+LINES_OF_TEXT = """(elements) => elements.map((element) => {
+  const style = getComputedStyle(element);
+  const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+  return Math.round((element.clientHeight - padding) / parseFloat(style.lineHeight));
+})"""
+
+
+@pytest.mark.parametrize("language", ["en", "ur"])
+def test_the_navigation_search_box_has_room_to_type_in_on_a_laptop(
+    new_page, live_server, staff_member, language
+):
+    """At 1280 pixels the links, each on two lines, left the search box 17 pixels wide (a
+    helper's browser walk-through)."""
+    page = new_page(LAPTOP)
+    sign_in(page, live_server)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/dashboard/")
+
+    width = page.eval_on_selector("#nav-search", "(box) => box.getBoundingClientRect().width")
+    lines = page.eval_on_selector_all("#nav-main .nav-link", LINES_OF_TEXT)
+
+    assert width >= 150, width
+    assert set(lines) == {1}, lines  # every link on one line
