@@ -10,7 +10,6 @@ spreadsheet could read as a formula is neutralised.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime
 import itertools
@@ -95,14 +94,18 @@ def neutralise(value: Any) -> Any:
 
 
 def export_rows(queryset: QuerySet, columns: list[Column]) -> Iterator[tuple]:
-    """The columns' values of every row, read from the cursor CHUNK rows at a time: by a
-    reader of their own while the rows before them are written (`_read_alongside`), except
-    within a transaction, whose rows another connection could not see (a test's)."""
+    """The columns' values of every row, read from the cursor CHUNK rows at a time: on
+    PostgreSQL by a reader of their own while the rows before them are written
+    (`_read_alongside`), except within a transaction, whose rows another connection could not
+    see (a test's). On SQLite (`make run`), a second connection's open read would hold off the
+    background export's progress writes (its lock), so the rows are read where they are
+    written, as everywhere before."""
     values = queryset.prefetch_related(None).values_list(*(column.field for column in columns))
-    if connections[values.db].in_atomic_block:
-        rows = values.iterator(chunk_size=CHUNK)
-    else:
+    database = connections[values.db]
+    if database.vendor == "postgresql" and not database.in_atomic_block:
         rows = _read_alongside(values)
+    else:
+        rows = values.iterator(chunk_size=CHUNK)
     displays = [(index, column.display) for index, column in enumerate(columns) if column.display]
     if not displays:
         yield from rows
@@ -127,9 +130,9 @@ def _read_alongside(values: QuerySet) -> Iterator[tuple]:
     up to READ_AHEAD chunks ahead of the caller. The database computes the next rows (the
     names and counts of each row) while the caller writes the last ones, on the machine's
     other core: the CSV of 100,000 consultations took the sum of the two, 3 s of SQL and 2 s
-    of Python (profiled at scale 1). On PostgreSQL the reader reads in a transaction, so its
-    cursor streams: outside one, Django declares it WITH HOLD, and PostgreSQL computes every
-    row before the first. Stopping early (a client gone, an export cancelled) stops it."""
+    of Python (profiled at scale 1). The reader reads in a transaction, so its cursor streams:
+    outside one, Django declares it WITH HOLD, and PostgreSQL computes every row before the
+    first. Stopping early (a client gone, an export cancelled) stops it."""
     handed: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
     stop = threading.Event()
 
@@ -144,12 +147,7 @@ def _read_alongside(values: QuerySet) -> Iterator[tuple]:
 
     def read() -> None:
         try:
-            streaming = (
-                transaction.atomic(using=values.db)
-                if connections[values.db].vendor == "postgresql"
-                else contextlib.nullcontext()  # SQLite's transactions take its write lock
-            )
-            with streaming:
+            with transaction.atomic(using=values.db):
                 rows = values.iterator(chunk_size=CHUNK)
                 for chunk in itertools.batched(rows, CHUNK, strict=False):
                     if not hand_over(chunk):

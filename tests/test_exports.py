@@ -340,7 +340,10 @@ def test_a_streamed_export_reads_its_rows_on_a_connection_of_its_own_every_row_i
     monkeypatch, roles_restored
 ):
     """Outside a transaction (a real request: the view's transaction ends before the CSV
-    streams) a reader thread reads the rows, a few at a time here, while they are written."""
+    streams) a reader thread reads the rows on PostgreSQL, a few at a time here, while they
+    are written; on SQLite they are read where they are written (its locks)."""
+    from django.db import connection
+
     from scn_portal import exports
 
     monkeypatch.setattr(exports, "CHUNK", 3)
@@ -359,7 +362,7 @@ def test_a_streamed_export_reads_its_rows_on_a_connection_of_its_own_every_row_i
 
     rows = csv_rows(client.get("/consultations/", {"export": "csv", "o": "date"}))
 
-    assert read_alongside == [1]
+    assert read_alongside == ([1] if connection.vendor == "postgresql" else [])
     officials = rows[0].index("Officials met")
     assert [(row[2], row[officials]) for row in rows[1:]] == [
         (f"Talk {day}", "Mayor of Quetta") for day in range(1, 11)
