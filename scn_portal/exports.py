@@ -10,6 +10,7 @@ spreadsheet could read as a formula is neutralised.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import itertools
@@ -107,14 +108,18 @@ def export_rows(queryset: QuerySet, columns: list[Column]) -> Iterator[tuple]:
     else:
         rows = values.iterator(chunk_size=CHUNK)
     displays = [(index, column.display) for index, column in enumerate(columns) if column.display]
-    if not displays:
-        yield from rows
-        return
-    for row in rows:
-        values = list(row)
-        for index, display in displays:
-            values[index] = display(values[index])
-        yield values
+    # Closed with these rows, at once: the reader stops. Callers close these rows when their
+    # writing ends, however it ends: a reader left waiting until they were collected kept its
+    # transaction open (idle, holding back vacuum) after an error in the writing.
+    with contextlib.closing(rows):
+        if not displays:
+            yield from rows
+            return
+        for row in rows:
+            values = list(row)
+            for index, display in displays:
+                values[index] = display(values[index])
+            yield values
 
 
 # Chunks read ahead of the one being written: memory stays that of a few chunks.
@@ -147,8 +152,10 @@ def _read_alongside(values: QuerySet) -> Iterator[tuple]:
 
     def read() -> None:
         try:
-            with transaction.atomic(using=values.db):
-                rows = values.iterator(chunk_size=CHUNK)
+            with (
+                transaction.atomic(using=values.db),
+                contextlib.closing(values.iterator(chunk_size=CHUNK)) as rows,
+            ):
                 for chunk in itertools.batched(rows, CHUNK, strict=False):
                     if not hand_over(chunk):
                         return
@@ -260,7 +267,8 @@ def csv_response(
         count = so_far
 
     def stream() -> Iterator[str]:
-        yield from csv_lines(_counted(export_rows(queryset, columns), progress), columns)
+        with contextlib.closing(export_rows(queryset, columns)) as rows:
+            yield from csv_lines(_counted(rows, progress), columns)
         on_done(count)
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
@@ -279,7 +287,8 @@ def xlsx_response(
         count = so_far
 
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - the FileResponse closes it
-    write_xlsx(export_rows(queryset, columns), columns, handle, filename, progress)
+    with contextlib.closing(export_rows(queryset, columns)) as rows:
+        write_xlsx(rows, columns, handle, filename, progress)
     handle.seek(0)
     on_done(count)
     return FileResponse(handle, as_attachment=True, filename=f"{filename}.xlsx")

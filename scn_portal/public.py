@@ -453,9 +453,10 @@ class WorkshopCalendarView(View):
 
 class FaviconView(RedirectView):
     """The icon, where a browser asks for /favicon.ico: on a page that names none (Django's
-    admin, a file opened in the browser); a 404 otherwise."""
+    admin, a file opened in the browser); a 404 otherwise. Not a permanent redirect: the
+    icon's file name carries its content's hash, and a browser keeps a permanent one for good."""
 
-    permanent = True
+    permanent = False
 
     def get_redirect_url(self, *args, **kwargs) -> str:
         return static("favicon.svg")

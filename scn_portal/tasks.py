@@ -6,6 +6,7 @@ and their scope as it is when the job runs, and its rows are written to a privat
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import tempfile
 
@@ -84,12 +85,12 @@ def run_export_job(job_id: str) -> int:
     try:
         with translation.override(job.language), tempfile.TemporaryFile() as handle:
             queryset, columns = _list_view(job).export_source()
-            rows = export_rows(queryset, columns)
             progress = _Progress(job)
-            if job.file_format == "xlsx":
-                write_xlsx(rows, columns, handle, f"scn-{job.export}", progress)
-            else:
-                write_csv(rows, columns, handle, progress)
+            with contextlib.closing(export_rows(queryset, columns)) as rows:
+                if job.file_format == "xlsx":
+                    write_xlsx(rows, columns, handle, f"scn-{job.export}", progress)
+                else:
+                    write_csv(rows, columns, handle, progress)
             rows_done = progress.rows_done
             handle.seek(0)
             job.file.save(job.filename, File(handle), save=False)

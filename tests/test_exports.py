@@ -398,3 +398,48 @@ def test_an_export_stopped_early_stops_its_reader_and_a_reader_error_reaches_the
     with pytest.raises(DatabaseError):
         list(exports.export_rows(failing, [Column("Broken", "broken")]))
     assert export_readers() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_export_failing_while_it_writes_leaves_no_reader_or_transaction(
+    monkeypatch, settings, tmp_path, roles_restored
+):
+    """An error in the writing (here, its progress report) left the reader waiting, its
+    transaction open, until the rows were collected, however late (found by a review)."""
+    from django.db import DatabaseError, connection
+
+    from scn_portal import exports, tasks
+    from scn_portal.models import ExportJob
+    from scn_portal.services import export_job_start
+
+    settings.EXPORT_FILES_ROOT = tmp_path
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    for day in range(1, 11):
+        ConsultationFactory(date=datetime.date(2017, 11, day))
+    job = export_job_start(
+        user=make_user_with_role("ISD staff"),
+        view="consultations.views.ConsultationListView",
+        path="/consultations/",
+        export="consultations",
+        file_format="csv",
+        filters={},
+        rows_total=10,
+    )
+
+    def fail(progress, rows_done):  # a database error, as Django raises it
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column")
+
+    monkeypatch.setattr(tasks._Progress, "__call__", fail)
+    with pytest.raises(DatabaseError):
+        tasks.run_export_job.call(str(job.pk))
+
+    assert export_readers() == []
+    assert ExportJob.objects.get(pk=job.pk).status == "failed"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
+                "AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert cursor.fetchone()[0] == 0

@@ -253,7 +253,7 @@ def test_favicon_ico_leads_to_the_icon_the_pages_name(client):
     """Django's admin names no icon, so browsers asked for /favicon.ico and got a 404."""
     response = client.get("/favicon.ico")
 
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"] == "/static/favicon.svg"
 
 

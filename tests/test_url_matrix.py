@@ -38,7 +38,7 @@ EXPECTED = {
     "public:calendar": EVERYONE,
     "sitemap": EVERYONE,
     "robots": EVERYONE,
-    "favicon": (301,) * 6,  # to the icon under /static/
+    "favicon": (302,) * 6,  # to the icon under /static/
     "set_language": (302,) * 6,  # a GET only goes back; the switch itself is a POST
     "login": (200, 302, 302, 302, 302, 302),
     "logout": (302, 405, 405, 405, 405, 405),  # sign-out is a POST
