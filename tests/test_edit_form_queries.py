@@ -3,6 +3,8 @@ participants, or a consultation of 200 findings and next steps, reads each row's
 records (official, organisation, city, owner) in one query a field for all the rows, not
 one a row; saving it unchanged validates them the same way."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -125,3 +127,31 @@ def test_a_partners_edit_form_with_hidden_rows_makes_as_many_queries_with_many_a
         in client.get(reverse("workshops:workshop_update", args=[many.slug])).content.decode()
     )
     assert many.participations.filter(official__isnull=False, city=hidden).count() == 12
+
+
+def test_saving_changed_rows_does_not_read_the_records_they_hold_again(staff_client, staff_user):
+    """Each changed row's consultation, owner and organisation, read by the form, were read
+    again to know they exist, by the form's check and then by the service's: 43 of the 151
+    queries of saving six changed findings and next steps."""
+    consultation = a_consultation(3, staff_user)
+    url = reverse("consultations:consultation_update", args=[consultation.pk])
+    values = form_values(staff_client.get(url).content.decode(), "record-form")
+    for name, value in values.items():
+        if re.fullmatch(r"(findings-\d+-text|next_steps-\d+-title)", name) and value[0]:
+            values[name] = [f"{value[0]} (changed)"]
+
+    def save():
+        response = staff_client.post(url, values)
+        assert response.status_code == 302
+
+    _, queries = count_queries(save)
+
+    # Django's check of a key: SELECT 1 AS "a" FROM "<the record's table>" WHERE ... LIMIT 1.
+    existence_check = re.compile(r'SELECT 1 AS "a" FROM "(\w+)"')
+    held = {"auth_user", "cities_organisation", "consultations_consultation"}
+    read_again = [
+        sql for sql in queries if (found := existence_check.match(sql)) and found[1] in held
+    ]
+    assert not read_again, read_again
+    assert consultation.findings.filter(text__endswith="(changed)").count() == 3
+    assert consultation.next_steps.filter(title__endswith="(changed)").count() == 3
