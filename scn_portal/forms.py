@@ -47,9 +47,7 @@ class ScopedModelForm(forms.ModelForm):
                 field.label_from_instance = roles.display_name
             elif queryset is not None and hasattr(queryset, "for_user"):
                 offered = queryset.for_user(user)
-                if hasattr(queryset.model, "choice_label"):  # as its type-ahead names it
-                    queryset = for_choice_labels(queryset)
-                    field.label_from_instance = choice_label
+                queryset = labelled_as_chosen(field, queryset)
             else:
                 continue
             scope = Q(pk__in=offered.values("pk"))
@@ -244,8 +242,13 @@ def choice_label(obj) -> str:
     return obj.choice_label() if hasattr(obj, "choice_label") else str(obj)
 
 
-def for_choice_labels(queryset):
-    """`queryset` reading with its rows what their `choice_label` shows (an official's city)."""
+def labelled_as_chosen(field, queryset):
+    """Name `field`'s records by their `choice_label`, as their type-ahead names them (an
+    official's role and city, a workshop's date); returns `queryset` reading with its rows
+    what the labels show (an official's city). A model without one keeps its own names."""
+    if not hasattr(queryset.model, "choice_label"):
+        return queryset
+    field.label_from_instance = choice_label
     related = getattr(queryset.model, "choice_related", ())
     return queryset.select_related(*related) if related else queryset
 

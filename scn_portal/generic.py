@@ -39,7 +39,7 @@ from django_filters.views import FilterView
 
 from scn_portal import versions
 from scn_portal.exports import EXPORTERS, Column
-from scn_portal.forms import choice_label, for_choice_labels
+from scn_portal.forms import labelled_as_chosen
 from scn_portal.services import export_job_start, export_log_finish, export_log_start
 from scn_portal.text import every_word_in, search_words
 
@@ -108,10 +108,8 @@ class FilterForm(Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset.model, "choice_label"):
-                # A chosen record reads as its type-ahead's suggestion did (a workshop's date).
-                field.queryset = for_choice_labels(queryset)
-                field.label_from_instance = choice_label
+            if queryset is not None:
+                field.queryset = labelled_as_chosen(field, queryset)
             if isinstance(field.widget, NullBooleanSelect):  # a yes/no filter: "Unknown" first
                 field.widget.choices = [("unknown", settings.FILTERS_EMPTY_CHOICE_LABEL)] + [
                     choice for choice in field.widget.choices if choice[0] != "unknown"
