@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.urls import reverse
 
@@ -9,6 +10,7 @@ from tests.factories import (
     CityFactory,
     ConsultationFactory,
     LocalMechanismFactory,
+    OfficialFactory,
     OrganisationFactory,
     WorkshopFactory,
 )
@@ -78,3 +80,27 @@ def test_organisation_slugs_are_unique():
     OrganisationFactory(slug="individualland")
     with pytest.raises(IntegrityError):
         OrganisationFactory(slug="individualland")
+
+
+def test_a_key_to_a_record_that_is_gone_is_refused_unless_its_record_is_held():
+    """A record held as read from the database (a form's choice) is not read again to know
+    it exists (`PortalModel.clean_fields`); a key set alone still is, and a record deleted in
+    memory (loaded, with no key left) is refused as an empty city."""
+    official, held = OfficialFactory(), CityFactory()
+    gone = CityFactory()
+    gone_key = gone.pk
+    gone.delete()
+
+    official.city = held
+    official.full_clean()
+    official.city_id = gone_key
+    with pytest.raises(ValidationError) as by_key:
+        official.full_clean()
+    official.city = gone
+    with pytest.raises(ValidationError) as deleted:
+        official.full_clean()
+
+    assert by_key.value.message_dict["city"] == [
+        f"city instance with id {gone_key} is not a valid choice."
+    ]
+    assert deleted.value.message_dict["city"] == ["This field cannot be null."]
