@@ -28,6 +28,10 @@
     } else if (select.dataset.clearable) {
       plugins.clear_button = { title: select.dataset.clear, html: clearButton };
     }
+    // The server finds the matches, by a local name too (کوئٹہ for Quetta) or any word of a
+    // label: the suggestions are what it answered for the query. Filtered again in the
+    // browser by the label's letters, a match by its Urdu name was dropped.
+    const answered = new Map();
     // eslint-disable-next-line no-undef
     const control = new TomSelect(select, {
       valueField: "id",
@@ -46,13 +50,20 @@
       loadThrottle: 250,
       preload: "focus",
       allowEmptyOption: false,
+      score(query) {
+        const found = answered.get(query);
+        return (option) => (found && found.has(String(option.id)) ? 1 : 0);
+      },
       load(query, callback) {
         fetch(url + "?q=" + encodeURIComponent(query), {
           credentials: "same-origin",
           headers: { Accept: "application/json" },
         })
           .then((response) => response.json())
-          .then((data) => callback(data.results))
+          .then((data) => {
+            answered.set(query, new Set(data.results.map((result) => String(result.id))));
+            callback(data.results);
+          })
           .catch(() => callback());
       },
     });

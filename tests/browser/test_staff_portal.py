@@ -393,3 +393,56 @@ def test_urdu_in_form_controls_shows_its_letters_whole(
         heights[control] = (shown, free)
 
     assert all(shown >= free - 1 for shown, free in heights.values()), heights
+
+
+def test_a_type_ahead_finds_a_city_by_its_urdu_name(new_page, live_server, staff_member):
+    """The server found Quetta for "کوئ" (its local name, کوئٹہ), and the type-ahead then
+    dropped it, filtering the answer again by the label's letters (a helper's walk-through)."""
+    page = new_page(LAPTOP)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/officials/")
+    page.evaluate("document.querySelector('details').open = true")
+    with page.expect_response(lambda response: "q=%DA%A9%D9%88%D8%A6" in response.url):
+        page.click("#id_city + .ts-wrapper .ts-control")
+        page.keyboard.type("کوئ")
+    page.wait_for_selector("#id_city-ts-dropdown .option")
+
+    suggestions = page.locator("#id_city-ts-dropdown .option").all_inner_texts()
+
+    assert suggestions == ["Quetta"], suggestions
+
+
+# Where the chosen items of a choice of several are, against their box.
+CHOSEN_IN_SIGHT = """(id) => {
+  const control = document.querySelector("#" + id + " + .ts-wrapper .ts-control");
+  const box = control.getBoundingClientRect();
+  return {
+    scrolled: control.scrollLeft,
+    inSight: [...control.querySelectorAll(".item")].map((item) => {
+      const place = item.getBoundingClientRect();
+      return place.right > box.left && place.left < box.right;
+    }),
+  };
+}"""
+
+
+@pytest.mark.parametrize("language", ["ur", "en"])
+def test_tapping_a_chosen_item_keeps_the_choices_in_sight(
+    new_page, live_server, staff_member, language
+):
+    """On an Urdu page, tapping a chosen city ("Cities involved") scrolled the box 10,000
+    pixels: every chosen item, and what was typed next, out of sight (a helper's walk-through)."""
+    from scn_portal.demo import WORKSHOP_SLUG
+
+    page = new_page(PHONE)
+    sign_in(page, live_server)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/workshops/{WORKSHOP_SLUG}/edit/")
+
+    page.click("#id_cities + .ts-wrapper .ts-control .item")
+    measured = page.evaluate(CHOSEN_IN_SIGHT, "id_cities")
+
+    assert page.locator("#id_cities + .ts-wrapper .item.active").count() == 1
+    assert measured["scrolled"] == 0 and measured["inSight"] and all(measured["inSight"]), measured
