@@ -19,6 +19,7 @@ from scn_portal.models import (
     record_url,
     related_count,
 )
+from scn_portal.text import isolated
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -509,7 +510,8 @@ class Official(Archivable):
     choice_related = ("city",)
 
     def choice_label(self) -> str:
-        return f"{self.name} ({self.title or self.get_role_kind_display()}, {self.city.name})"
+        role = isolated(self.title or self.get_role_kind_display())
+        return f"{self.name} ({role}, {isolated(self.city.name)})"
 
     def get_absolute_url(self) -> str:
         return record_url("cities:official_detail", self.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db.models import Q
+from django.utils.translation import get_language_bidi
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 10
@@ -31,3 +32,10 @@ def every_word_in(fields: Sequence[str], words: Sequence[str]) -> Q:
 def search_words(raw: str | None) -> list[str]:
     """The words of a query, cleaned, at most MAX_WORDS of them."""
     return clean_query(raw).split()[:MAX_WORDS]
+
+
+def isolated(text: str) -> str:
+    """`text` kept in its own order within a label of mixed scripts, on a right-to-left page:
+    between Unicode's first-strong isolate and its pop (invisible). A date "1 نومبر 2017"
+    beside a Latin title read "1 2017 نومبر" without them (a helper's walk-through)."""
+    return f"\u2068{text}\u2069" if get_language_bidi() else text

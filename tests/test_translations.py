@@ -96,7 +96,7 @@ def untranslated(html: str, data: str) -> list[str]:
             or text in data
             or all(
                 word in data or word in KEPT
-                for word in re.split(r"[ ,·()–:]+", text)
+                for word in re.split(r"[ ,·()–:\u2068\u2069]+", text)  # isolates: invisible
                 if LATIN.search(word)
             )
         ):

@@ -22,6 +22,7 @@ from scn_portal.models import (
     record_url,
     visible_name,
 )
+from scn_portal.text import isolated
 
 
 class WorkshopQuerySet(ArchivableQuerySet):
@@ -188,9 +189,10 @@ class Workshop(Archivable):
     def __str__(self) -> str:
         return self.title
 
-    # A choice of a workshop (`scn_portal.forms.choice_label`) reads its date too.
+    # A choice of a workshop (`scn_portal.forms.choice_label`) reads its date too, as pages
+    # show it.
     def choice_label(self) -> str:
-        return f"{self.title} ({date_format(self.start_date, 'j M Y')})"  # as pages show it
+        return f"{self.title} ({isolated(date_format(self.start_date, 'j M Y'))})"
 
     def get_absolute_url(self) -> str:
         return record_url("workshops:workshop_detail", self.slug)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.auth import sign_in
 from tests.factories import (
@@ -287,4 +288,33 @@ def test_a_chosen_official_and_workshop_read_as_their_type_ahead_suggestion(staf
         assert f'<option value="{official.pk}" selected>{label}</option>' in content
     assert f'<option value="{workshop.pk}" selected>Youth and trust (4 Mar 2025)</option>' in (
         filtered.content.decode()
+    )
+
+
+def test_on_an_urdu_page_a_chosen_labels_date_role_and_city_keep_their_order(staff_client):
+    """Beside a Latin title, the Urdu date "4 مارچ 2025" read "4 2025 مارچ" (a helper's
+    walk-through): on a right-to-left page each part of a label is isolated (U+2068..U+2069,
+    invisible), and an English page's labels are as they were."""
+    march = datetime.date(2025, 3, 4)
+    workshop = WorkshopFactory(title="Youth and trust", start_date=march, end_date=march)
+    nazim = OfficialFactory(
+        name="Asma Khan", title="District Nazim", city=CityFactory(name="Lahore")
+    )
+    url = reverse("consultations:consultation_list")
+
+    with translation.override("ur"):
+        urdu = (workshop.choice_label(), nazim.choice_label())
+    staff_client.cookies["django_language"] = "ur"
+    content = staff_client.get(url, {"workshop": workshop.pk}).content.decode()
+
+    assert urdu == (
+        "Youth and trust (\u20684 مارچ 2025\u2069)",
+        "Asma Khan (\u2068District Nazim\u2069, \u2068Lahore\u2069)",
+    )
+    assert f'<option value="{workshop.pk}" selected>{urdu[0]}</option>' in content
+    with translation.override("en"):
+        english = (workshop.choice_label(), nazim.choice_label())
+    assert english == (
+        "Youth and trust (4 Mar 2025)",
+        "Asma Khan (District Nazim, Lahore)",
     )
