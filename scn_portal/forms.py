@@ -6,6 +6,7 @@ import copy
 from typing import Any, NamedTuple
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, When
 from django.urls import reverse_lazy
@@ -245,7 +246,11 @@ def choice_label(obj) -> str:
 def labelled_as_chosen(field, queryset):
     """Name `field`'s records by their `choice_label`, as their type-ahead names them (an
     official's role and city, a workshop's date); returns `queryset` reading with its rows
-    what the labels show (an official's city). A model without one keeps its own names."""
+    what the labels show (an official's city). A person reads by their name, as suggested
+    (not "demo.staff"); a model without either keeps its own names."""
+    if queryset.model is get_user_model():
+        field.label_from_instance = roles.display_name
+        return queryset
     if not hasattr(queryset.model, "choice_label"):
         return queryset
     field.label_from_instance = choice_label

@@ -123,3 +123,16 @@ def test_a_type_ahead_may_be_emptied_only_where_its_choice_may_be_left_empty(sta
     organisation = re.search(r'<select name="participations-0-organisation"[^>]*>', content)
     assert "data-clearable" not in organiser
     assert 'data-clearable="true"' in organisation.group(0)
+
+
+def test_a_chosen_owner_reads_by_their_name_as_suggested(staff_client, staff_user):
+    """The owner filter suggested "Sana Staff", and once applied read "sana" (a helper's
+    walk-through)."""
+    staff_user.first_name, staff_user.last_name = "Sana", "Staff"
+    staff_user.save()
+
+    content = staff_client.get(
+        reverse("consultations:next_step_list"), {"owner": staff_user.pk}
+    ).content.decode()
+
+    assert f'<option value="{staff_user.pk}" selected>Sana Staff</option>' in content

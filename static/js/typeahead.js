@@ -29,9 +29,14 @@
       plugins.clear_button = { title: select.dataset.clear, html: clearButton };
     }
     // The server finds the matches, by a local name too (کوئٹہ for Quetta) or any word of a
-    // label: the suggestions are what it answered for the query. Filtered again in the
-    // browser by the label's letters, a match by its Urdu name was dropped.
+    // label: the suggestions are what it answered for the query, in its order. Filtered again
+    // in the browser by the label's letters, a match by its Urdu name was dropped. Until it
+    // answers (or if it fails: a lost session, the network), the choices already loaded are
+    // matched by their labels, and the query is asked again at the next keystroke.
     const answered = new Map();
+    // A required choice of one is changed by choosing another, never emptied (Backspace
+    // emptied it, only for the form to say "This field is required").
+    const keepsItsChoice = !select.multiple && !select.dataset.clearable;
     // eslint-disable-next-line no-undef
     const control = new TomSelect(select, {
       valueField: "id",
@@ -50,10 +55,15 @@
       loadThrottle: 250,
       preload: "focus",
       allowEmptyOption: false,
+      sortField: [{ field: "$score" }, { field: "$order" }],
       score(query) {
-        const found = answered.get(query);
-        return (option) => (found && found.has(String(option.id)) ? 1 : 0);
+        const ranks = answered.get(query);
+        if (!ranks) {
+          return this.getScoreFunction(query);
+        }
+        return (option) => ranks.get(String(option.id)) || 0;
       },
+      onDelete: () => !keepsItsChoice,
       load(query, callback) {
         fetch(url + "?q=" + encodeURIComponent(query), {
           credentials: "same-origin",
@@ -61,10 +71,15 @@
         })
           .then((response) => response.json())
           .then((data) => {
-            answered.set(query, new Set(data.results.map((result) => String(result.id))));
+            const count = data.results.length;
+            const ranks = data.results.map((result, index) => [String(result.id), count - index]);
+            answered.set(query, new Map(ranks));
             callback(data.results);
           })
-          .catch(() => callback());
+          .catch(() => {
+            delete this.loadedSearches[query];
+            callback();
+          });
       },
     });
     // The original select stays in the form but out of reach: the type-ahead, labelled by

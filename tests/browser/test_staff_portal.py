@@ -446,3 +446,64 @@ def test_tapping_a_chosen_item_keeps_the_choices_in_sight(
 
     assert page.locator("#id_cities + .ts-wrapper .item.active").count() == 1
     assert measured["scrolled"] == 0 and measured["inSight"] and all(measured["inSight"]), measured
+
+
+def test_a_type_ahead_whose_lookup_fails_still_matches_what_it_has(
+    new_page, live_server, staff_member
+):
+    """With suggestions taken from the server's answer only, a failed lookup (a lost
+    session, the network) showed "No results found" for everything, and the query was never
+    asked again (a helper's walk-through). The choices already loaded are matched by their
+    labels, and the query is asked again."""
+    page = new_page(LAPTOP)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/officials/")
+    page.evaluate("document.querySelector('details').open = true")
+    failed = []
+
+    def fail(route):
+        failed.append(route.request.url)
+        route.abort()
+
+    page.route(lambda url: url.endswith("?q=Pes"), fail)
+    with page.expect_response(lambda response: response.url.endswith("?q=")):
+        page.click("#id_city + .ts-wrapper .ts-control")
+
+    def asked(times: int) -> None:
+        for _ in range(100):
+            if len(failed) >= times:
+                break
+            page.wait_for_timeout(50)
+        page.wait_for_selector("#id_city + .ts-wrapper:not(.loading)", state="attached")
+
+    page.keyboard.type("Pes")
+    asked(1)
+    suggestions = page.locator("#id_city-ts-dropdown .option").all_inner_texts()
+    page.keyboard.press("Backspace")
+    page.keyboard.type("s")
+    asked(2)
+
+    assert suggestions == ["Peshawar"], suggestions
+    assert len(failed) == 2, failed  # asked again
+
+
+def test_backspace_does_not_empty_a_required_choice(new_page, live_server, staff_member):
+    """A workshop's organiser is required: Backspace emptied it, only for the save to say
+    "This field is required" (a helper's walk-through). Another may still be chosen."""
+    from scn_portal.demo import WORKSHOP_SLUG
+
+    page = new_page(LAPTOP)
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/workshops/{WORKSHOP_SLUG}/edit/")
+    organiser = page.input_value("#id_organiser")
+    with page.expect_response(lambda response: response.url.endswith("?q=")):
+        page.click("#id_organiser + .ts-wrapper .ts-control")
+    page.keyboard.press("Backspace")
+    kept = page.input_value("#id_organiser")
+    with page.expect_response(lambda response: response.url.endswith("?q=Strategic")):
+        page.keyboard.type("Strategic")
+    page.wait_for_selector("#id_organiser + .ts-wrapper:not(.loading)", state="attached")
+    page.locator("#id_organiser-ts-dropdown .option", has_text="Strategic Dialogue").click()
+
+    assert organiser and kept == organiser
+    assert page.input_value("#id_organiser") not in ("", organiser)
