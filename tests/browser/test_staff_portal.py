@@ -26,8 +26,9 @@ def staff_member():
     return user
 
 
-def sign_in(page, live_server) -> None:
-    """Password, then the authenticator code (a fresh device each time: codes are single-use)."""
+def sign_in(page, live_server, language: str = "") -> None:
+    """Password, then the authenticator code (a fresh device each time: codes are single-use);
+    then, given a `language`, the pages in it (the language switcher's cookie)."""
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.get(username="sana")
@@ -41,6 +42,9 @@ def sign_in(page, live_server) -> None:
     page.fill("#id_token", current_code(device))
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard/")
+    if language:
+        cookie = {"name": "django_language", "value": language, "url": live_server.url}
+        page.context.add_cookies([cookie])
 
 
 def pick(page, field_id: str, text: str, option: str) -> None:
@@ -215,10 +219,7 @@ def test_a_long_chosen_name_is_cut_clear_of_the_arrow_in_either_direction(
         is_published=True,
     )
     page = new_page(PHONE)
-    sign_in(page, live_server)
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
+    sign_in(page, live_server, language)
     page.goto(f"{live_server.url}/workshops/{WORKSHOP_SLUG}/edit/")
     rows = int(page.input_value("#id_participations-TOTAL_FORMS"))
     page.click("[data-formset-add='participations']")
@@ -315,10 +316,7 @@ def test_the_navigation_search_box_has_room_to_type_in_on_a_laptop(
     """At 1280 pixels the links, each on two lines, left the search box 17 pixels wide (a
     helper's browser walk-through)."""
     page = new_page(LAPTOP)
-    sign_in(page, live_server)
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
+    sign_in(page, live_server, language)
     page.goto(f"{live_server.url}/dashboard/")
 
     width = page.eval_on_selector("#nav-search", "(box) => box.getBoundingClientRect().width")
@@ -367,10 +365,7 @@ def test_urdu_in_form_controls_shows_its_letters_whole(
     the letters' size. Each control now shows as much of its letters' height as the same text
     drawn free."""
     page = new_page(LAPTOP)
-    sign_in(page, live_server)
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
+    sign_in(page, live_server, language)
     page.goto(f"{live_server.url}/cities/")
     page.evaluate("document.querySelector('details').open = true")
     page.fill("#id_q", "کوئی بھی")
@@ -435,10 +430,7 @@ def test_tapping_a_chosen_item_keeps_the_choices_in_sight(
     from scn_portal.demo import WORKSHOP_SLUG
 
     page = new_page(PHONE)
-    sign_in(page, live_server)
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
+    sign_in(page, live_server, language)
     page.goto(f"{live_server.url}/workshops/{WORKSHOP_SLUG}/edit/")
 
     page.click("#id_cities + .ts-wrapper .ts-control .item")
